@@ -1,0 +1,171 @@
+# polidex — build, test, run, install.
+#
+#   make            build everything into build/
+#   make run        build, index corpus/ into a fresh index, run a sample search
+#   make test       build and run every test
+#   make install    install the programs (PREFIX, DESTDIR)
+#   make asan|ubsan build and test a sanitizer variant into build/<variant>/
+#   make format     apply .clang-format; make lint checks it
+#
+# The first build installs the Debian packages it needs when they are missing.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+VARIANT ?=
+ifeq ($(VARIANT),)
+B := build
+else
+B := build/$(VARIANT)
+endif
+
+CC ?= cc
+CXX ?= g++
+DEPS_PKGS := g++ pkg-config libxapian-dev libstemmer-dev libpcre2-dev libicu-dev libcmocka-dev
+
+# Recursive (=) so that pkg-config runs only after the packages are installed.
+PKGS = icu-uc icu-i18n libpcre2-8 xapian-core
+LIB_CFLAGS = $(shell pkg-config --cflags icu-uc icu-i18n libpcre2-8)
+LIB_LIBS = $(shell pkg-config --libs $(PKGS)) -lstemmer
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+XAPIAN_CFLAGS = $(shell pkg-config --cflags xapian-core)
+
+WARN_C := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wformat=2 -Wvla -Werror
+WARN_CXX := -std=c++17 -Wall -Wextra -Wpedantic -Werror
+OPT ?= -O2 -g
+SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ubsan := -fsanitize=undefined -fno-sanitize-recover=all
+SAN := $(SAN_$(VARIANT))
+
+CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -Iindexer -Ishim -Isearch -I$(B)/gen -MMD -MP
+CFLAGS_ALL = $(WARN_C) $(OPT) $(SAN) $(LIB_CFLAGS) $(CFLAGS)
+CXXFLAGS_ALL = $(WARN_CXX) $(OPT) $(SAN) $(XAPIAN_CFLAGS) $(CXXFLAGS)
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+# Every indexer/polidex-*.c and search/polidex-*.c is a program's main file.
+PROGRAMS := $(basename $(notdir $(wildcard indexer/polidex-*.c search/polidex-*.c)))
+
+INDEXER_SRC := $(filter-out indexer/polidex-%.c,$(wildcard indexer/*.c))
+SEARCH_SRC := $(filter-out search/polidex-%.c,$(wildcard search/*.c))
+SHIM_SRC := $(wildcard shim/*.cc)
+DATA_FILES := $(sort $(wildcard indexer/data/*.txt))
+TEST_SRC := $(wildcard tests/test_*.c)
+
+INDEXER_OBJ := $(INDEXER_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/pdx_data.o
+SEARCH_OBJ := $(SEARCH_SRC:%.c=$(B)/obj/%.o)
+SHIM_OBJ := $(SHIM_SRC:%.cc=$(B)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+PROG_BIN := $(PROGRAMS:%=$(B)/%)
+
+LIBPDX := $(B)/libpdx.a
+LIBSEARCH := $(B)/libpdxsearch.a
+LIBXS := $(B)/libxs.a
+ALL_LIBS = $(LIBSEARCH) $(LIBPDX) $(LIBXS)
+LINK_LIBS = $(LIB_LIBS) -lstdc++ -lm
+
+DEPS_STAMP := build/.deps-installed
+
+.PHONY: all deps run test test-unit test-e2e install uninstall clean format lint asan ubsan
+
+all: $(PROG_BIN)
+
+# ---- Debian packages ---------------------------------------------------------------
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	@missing=""; \
+	for p in $(DEPS_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "polidex: installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	  else echo "polidex: missing packages:$$missing; run as root or install sudo, then: apt-get install$$missing" >&2; exit 1; fi; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing \
+	    || { echo "polidex: could not install:$$missing" >&2; exit 1; }; \
+	fi
+	@mkdir -p $(dir $@) && touch $@
+
+# ---- compiling ---------------------------------------------------------------------
+$(B)/obj/%.o: %.c | $(DEPS_STAMP) $(B)/gen/pdx_data.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/obj/gen/pdx_data.o: $(B)/gen/pdx_data.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/obj/%.o: %.cc | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c $< -o $@
+
+# Each data file becomes one C string; '?' is escaped so no trigraph can form.
+$(B)/gen/pdx_data.c: $(DATA_FILES) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from indexer/data/ by the Makefile; do not edit */'; \
+	  echo '#include "pdx_data.h"'; echo '#include <string.h>'; \
+	  for f in $(DATA_FILES); do \
+	    n=$$(basename $$f .txt | tr -c 'a-zA-Z0-9_\n' '_'); \
+	    echo "static const char data_$$n[] ="; \
+	    awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\?/, "\\?"); print "    \"" $$0 "\\n\"" }' $$f; \
+	    echo '    "";'; \
+	  done; \
+	  echo 'const char *pdx_data_get(const char *name, size_t *len)'; echo '{'; \
+	  for f in $(DATA_FILES); do \
+	    b=$$(basename $$f .txt); n=$$(echo $$b | tr -c 'a-zA-Z0-9_\n' '_'); \
+	    echo "    if (strcmp(name, \"$$b\") == 0) { if (len) *len = sizeof data_$$n - 1; return data_$$n; }"; \
+	  done; \
+	  echo '    if (len) *len = 0;'; echo '    return NULL;'; echo '}'; } > $@.tmp && mv $@.tmp $@
+
+$(LIBPDX): $(INDEXER_OBJ)
+	@rm -f $@ && ar rcs $@ $^
+$(LIBSEARCH): $(SEARCH_OBJ)
+	@rm -f $@ && ar rcs $@ $^
+$(LIBXS): $(SHIM_OBJ)
+	@rm -f $@ && ar rcs $@ $^
+
+$(B)/polidex-index: $(B)/obj/indexer/polidex-index.o $(ALL_LIBS)
+	$(CC) $(LDFLAGS_ALL) $< $(ALL_LIBS) $(LINK_LIBS) -o $@
+$(B)/polidex-extract: $(B)/obj/indexer/polidex-extract.o $(ALL_LIBS)
+	$(CC) $(LDFLAGS_ALL) $< $(ALL_LIBS) $(LINK_LIBS) -o $@
+$(B)/polidex-search: $(B)/obj/search/polidex-search.o $(ALL_LIBS)
+	$(CC) $(LDFLAGS_ALL) $< $(ALL_LIBS) $(LINK_LIBS) -o $@
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) $< $(ALL_LIBS) $(LINK_LIBS) $(CMOCKA_LIBS) -o $@
+
+# ---- using it ----------------------------------------------------------------------
+RUN_INDEX := $(B)/run.db
+run: $(PROG_BIN)
+	@rm -rf $(RUN_INDEX)
+	$(B)/polidex-index -i $(RUN_INDEX) corpus
+	$(B)/polidex-search -i $(RUN_INDEX) -n 3 "soins de santé primaires"
+	$(B)/polidex-search -i $(RUN_INDEX) -n 3 "l'OMS"
+
+test: $(PROG_BIN) $(TEST_BIN)
+	@B=$(B) sh tests/run-tests.sh $(TEST_BIN)
+
+install: $(PROG_BIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(PROG_BIN) $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%)
+
+asan ubsan:
+	$(MAKE) VARIANT=$@ OPT="-O1 -g" test
+
+clean:
+	rm -rf build/obj build/gen build/tests build/asan build/ubsan build/*.a $(PROG_BIN) $(RUN_INDEX)
+
+FORMAT_SRC = $(wildcard indexer/*.[ch] search/*.[ch] shim/*.h shim/*.cc tests/*.[ch])
+format:
+	clang-format -i $(FORMAT_SRC)
+lint:
+	clang-format --dry-run -Werror $(FORMAT_SRC)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,873 @@
+/*
+ * analyzer.c — French word breaking, elision splitting, folding and stemming
+ * (see pdx_analyzer.h).
+ *
+ * The text is handed to ICU in chunks of about CHUNK_TARGET bytes cut just after a
+ * newline or after a space followed by an ASCII byte: ICU's word rules always break
+ * there, and neither an elision nor a hyphenated compound can span such a cut, so the
+ * tokens are those of the whole text while the UTF-16 copy and its offset map stay
+ * small and in cache. Each chunk is converted once into UTF-16 with a map from UTF-16
+ * index to byte offset, so that spans are exact byte offsets into the UTF-8 input.
+ *
+ * Sections: decoding helpers; folding; word sets (stop words, protected words);
+ * stemming; the analyzer object; tokenising.
+ */
+#include "pdx_analyzer.h"
+#include "pdx_data.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libstemmer.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+
+/* Code points folded through the precomputed table (Latin-1 Supplement, Latin
+ * Extended-A and -B); others, rare in French, go through ICU at run time. */
+#define FOLD_FIRST 0x80
+#define FOLD_LAST 0x24F
+#define FOLD_ENTRY_MAX 7 /* bytes of folded UTF-8 one table entry may hold */
+#define FOLD_CP_MAX 64   /* bytes of folded UTF-8 any one code point may give */
+
+#define CHUNK_TARGET ((size_t)64 * 1024) /* bytes handed to ICU at once, roughly */
+#define CHUNK_MAX ((size_t)1024 * 1024)  /* hard limit on a chunk, in bytes */
+
+#define STEM_MAX (2 * PDX_TERM_MAX + 8)
+
+#define ELISION_PREFIX_MAX 6 /* "jusqu", "lorsqu", "puisqu", "quoiqu" */
+
+enum fold_class { CL_LETTER = 1, CL_UPPER = 2 };
+
+struct fold_entry {
+    uint8_t len; /* 0: the character is dropped (combining mark, soft hyphen, ·) */
+    uint8_t cls; /* CL_* of the source character */
+    char out[FOLD_ENTRY_MAX];
+};
+
+/* An open-addressing hash set of folded words; `len` 0 marks a free slot. */
+struct wordset_slot {
+    uint32_t hash;
+    uint32_t off;
+    uint32_t len;
+};
+
+struct wordset {
+    char *pool;
+    struct wordset_slot *slots;
+    size_t mask;
+};
+
+/* The hyphenated compound being reported: its parts so far and their joined form. */
+struct compound {
+    size_t start, end;
+    uint32_t pos;
+    unsigned nparts;
+    int all_numbers;
+    size_t letters, uppers;
+    size_t len;
+    char buf[PDX_TERM_MAX];
+};
+
+struct pdx_analyzer {
+    UBreakIterator *brk;
+    const UNormalizer2 *nfd; /* ICU's static instance, not owned */
+    struct sb_stemmer *stemmer;
+    struct wordset stop;
+    struct wordset protect;
+    struct fold_entry fold[FOLD_LAST - FOLD_FIRST + 1];
+
+    /* One chunk of text in UTF-16, and for each UTF-16 index its byte offset in the
+     * chunk (map[n16] is the chunk's length). Both grow up to CHUNK_MAX + 1. */
+    UChar *u16;
+    uint32_t *map;
+    size_t cap16;
+
+    struct compound run;
+    char folded[PDX_TERM_MAX];
+    char stem[STEM_MAX];
+};
+
+/* ---- decoding helpers ------------------------------------------------------------- */
+
+static int is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* Decodes the code point at s[i] (i < n) into *cp and returns the index after it. An
+ * ill-formed sequence gives U+FFFD and consumes one byte. */
+static size_t utf8_next(const unsigned char *s, size_t i, size_t n, UChar32 *cp)
+{
+    unsigned char c = s[i];
+    if (c < 0x80) {
+        *cp = c;
+        return i + 1;
+    }
+    size_t need;
+    UChar32 v, min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3, v = c & 0x07, min = 0x10000;
+    } else {
+        *cp = 0xFFFD;
+        return i + 1;
+    }
+    if (n - i <= need) {
+        *cp = 0xFFFD;
+        return i + 1;
+    }
+    for (size_t k = 1; k <= need; k++) {
+        if (!is_cont(s[i + k])) {
+            *cp = 0xFFFD;
+            return i + 1;
+        }
+        v = (v << 6) | (s[i + k] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = 0xFFFD;
+        return i + 1;
+    }
+    *cp = v;
+    return i + need + 1;
+}
+
+/* Encodes cp (a valid scalar value) into out; returns its length (1 to 4). */
+static size_t utf8_put(UChar32 cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* ---- folding ---------------------------------------------------------------------- */
+
+/* Apostrophes and the like, dropped inside words (aujourd’hui → aujourdhui). */
+static int is_dropped(UChar32 c)
+{
+    return c == 0x2019 || c == 0x2018 || c == 0x02BC || c == 0x00B7 || c == 0x2027;
+}
+
+/* Letters whose diacritic is not a combining mark in Unicode, and ligatures. */
+static const char *extra_fold(UChar32 c)
+{
+    switch (c) {
+    case 0x00E6: /* æ */
+        return "ae";
+    case 0x0153: /* œ */
+        return "oe";
+    case 0x00F8: /* ø */
+        return "o";
+    case 0x0111: /* đ */
+    case 0x00F0: /* ð */
+        return "d";
+    case 0x0142: /* ł */
+    case 0x0140: /* ŀ */
+        return "l";
+    case 0x0127: /* ħ */
+        return "h";
+    case 0x0167: /* ŧ */
+        return "t";
+    case 0x0131: /* ı */
+        return "i";
+    default:
+        return NULL;
+    }
+}
+
+/* Folds one code point the slow way: full case folding, NFD, combining marks dropped,
+ * extra_fold. Writes at most `cap` bytes; returns the length or -1 (ICU failure or no
+ * room). */
+static int fold_slow(const UNormalizer2 *nfd, UChar32 c, char *out, size_t cap)
+{
+    if (is_dropped(c))
+        return 0;
+    int8_t type = u_charType(c);
+    if (type == U_NON_SPACING_MARK || type == U_FORMAT_CHAR)
+        return 0;
+
+    UChar src[2], low[8], dec[32];
+    int32_t n = 0;
+    UErrorCode st = U_ZERO_ERROR;
+    U16_APPEND_UNSAFE(src, n, c);
+    int32_t nl = u_strFoldCase(low, 8, src, n, U_FOLD_CASE_DEFAULT, &st);
+    int32_t nd = unorm2_normalize(nfd, low, nl, dec, 32, &st);
+    if (U_FAILURE(st))
+        return -1;
+
+    size_t len = 0;
+    for (int32_t i = 0; i < nd;) {
+        UChar32 d;
+        U16_NEXT(dec, i, nd, d);
+        if (u_charType(d) == U_NON_SPACING_MARK || is_dropped(d))
+            continue;
+        const char *x = extra_fold(d);
+        char tmp[4];
+        size_t k;
+        if (x != NULL) {
+            k = strlen(x);
+            memcpy(tmp, x, k);
+        } else {
+            k = utf8_put(d, tmp);
+        }
+        if (len + k > cap)
+            return -1;
+        memcpy(out + len, tmp, k);
+        len += k;
+    }
+    return (int)len;
+}
+
+static int fold_table_build(struct pdx_analyzer *a)
+{
+    for (UChar32 c = FOLD_FIRST; c <= FOLD_LAST; c++) {
+        struct fold_entry *e = &a->fold[c - FOLD_FIRST];
+        int n = fold_slow(a->nfd, c, e->out, sizeof e->out);
+        if (n < 0)
+            return -1;
+        e->len = (uint8_t)n;
+        e->cls = (uint8_t)((u_isalpha(c) ? CL_LETTER : 0) |
+                           (u_isupper(c) || u_istitle(c) ? CL_UPPER : 0));
+    }
+    return 0;
+}
+
+struct fold_stats {
+    size_t letters; /* letters in the source */
+    size_t uppers;  /* of which upper- or title-case */
+};
+
+/* Folds s[0, n) into out, keeping at most PDX_TERM_MAX bytes made of whole folded
+ * characters (out has room for PDX_TERM_MAX). Counts letters over the whole word.
+ * Returns the folded length, or -1 on an ICU failure. */
+static int fold_word(const struct pdx_analyzer *a, const char *s, size_t n, char *out,
+                     struct fold_stats *fs)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = 0, letters = 0, uppers = 0;
+    int full = 0;        /* output truncated: only count from now on */
+    int prev_letter = 0; /* for the dots of O.M.S. */
+    char tmp[FOLD_CP_MAX];
+
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        const char *piece;
+        size_t k;
+        if (c < 0x80) {
+            i++;
+            if (c >= 'A' && c <= 'Z') {
+                letters++, uppers++, prev_letter = 1;
+                tmp[0] = (char)(c + ('a' - 'A'));
+            } else if (c >= 'a' && c <= 'z') {
+                letters++, prev_letter = 1;
+                tmp[0] = (char)c;
+            } else if (c == '\'' || (c == '.' && prev_letter)) {
+                continue;
+            } else {
+                prev_letter = 0;
+                tmp[0] = (char)c;
+            }
+            piece = tmp, k = 1;
+        } else {
+            UChar32 cp;
+            i = utf8_next(u, i, n, &cp);
+            if (cp >= FOLD_FIRST && cp <= FOLD_LAST) {
+                const struct fold_entry *e = &a->fold[cp - FOLD_FIRST];
+                if (e->cls & CL_LETTER)
+                    letters++;
+                if (e->cls & CL_UPPER)
+                    uppers++;
+                prev_letter = (e->cls & CL_LETTER) != 0;
+                piece = e->out, k = e->len;
+            } else {
+                int isl = u_isalpha(cp);
+                letters += isl != 0;
+                uppers += isl && (u_isupper(cp) || u_istitle(cp));
+                prev_letter = isl != 0;
+                if (full)
+                    continue;
+                int m = fold_slow(a->nfd, cp, tmp, sizeof tmp);
+                if (m < 0)
+                    return -1;
+                piece = tmp, k = (size_t)m;
+            }
+        }
+        if (full)
+            continue;
+        if (len + k > PDX_TERM_MAX) {
+            full = 1;
+            continue;
+        }
+        memcpy(out + len, piece, k);
+        len += k;
+    }
+    if (fs != NULL) {
+        fs->letters = letters;
+        fs->uppers = uppers;
+    }
+    return (int)len;
+}
+
+int pdx_fold(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len)
+{
+    char buf[PDX_TERM_MAX];
+    int n = fold_word(a, word, len, buf, NULL);
+    if (n < 0 || (size_t)n >= out_len)
+        return -1;
+    memcpy(out, buf, (size_t)n);
+    out[n] = '\0';
+    return n;
+}
+
+int pdx_lower(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len)
+{
+    const unsigned char *u = (const unsigned char *)word;
+    size_t o = 0;
+    (void)a;
+    for (size_t i = 0; i < len;) {
+        char tmp[4];
+        size_t k;
+        if (u[i] < 0x80) {
+            unsigned char c = u[i++];
+            tmp[0] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+            k = 1;
+        } else {
+            UChar32 cp;
+            i = utf8_next(u, i, len, &cp);
+            k = utf8_put(u_tolower(cp), tmp);
+        }
+        if (o + k >= out_len)
+            return -1;
+        memcpy(out + o, tmp, k);
+        o += k;
+    }
+    if (out_len == 0)
+        return -1;
+    out[o] = '\0';
+    return (int)o;
+}
+
+/* ---- word sets -------------------------------------------------------------------- */
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int wordset_has(const struct wordset *ws, const char *s, size_t n)
+{
+    if (ws->slots == NULL || n == 0)
+        return 0;
+    uint32_t h = hash_bytes(s, n);
+    for (size_t i = h & ws->mask;; i = (i + 1) & ws->mask) {
+        const struct wordset_slot *sl = &ws->slots[i];
+        if (sl->len == 0)
+            return 0;
+        if (sl->hash == h && sl->len == n && memcmp(ws->pool + sl->off, s, n) == 0)
+            return 1;
+    }
+}
+
+static void wordset_free(struct wordset *ws)
+{
+    free(ws->pool);
+    free(ws->slots);
+    memset(ws, 0, sizeof *ws);
+}
+
+static void set_error(char *errbuf, size_t errbuf_len, const char *what, const char *detail)
+{
+    if (errbuf != NULL && errbuf_len > 0)
+        snprintf(errbuf, errbuf_len, "%s%s%s", what, detail ? ": " : "", detail ? detail : "");
+}
+
+/* Builds a set from the compiled-in data file `name`: one entry a line, '#' lines are
+ * comments; entries are folded, so the file may be written with accents. */
+static int wordset_load(const struct pdx_analyzer *a, struct wordset *ws, const char *name,
+                        char *errbuf, size_t errbuf_len)
+{
+    size_t dlen;
+    const char *data = pdx_data_get(name, &dlen);
+    if (data == NULL) {
+        set_error(errbuf, errbuf_len, "data file missing from the build", name);
+        return -1;
+    }
+    size_t lines = 1;
+    for (size_t i = 0; i < dlen; i++)
+        lines += data[i] == '\n';
+    size_t nslots = 16;
+    while (nslots < 2 * lines)
+        nslots *= 2;
+    ws->slots = calloc(nslots, sizeof *ws->slots);
+    ws->pool = malloc(lines * PDX_TERM_MAX);
+    if (ws->slots == NULL || ws->pool == NULL) {
+        set_error(errbuf, errbuf_len, "out of memory", NULL);
+        return -1;
+    }
+    ws->mask = nslots - 1;
+
+    size_t used = 0;
+    for (size_t i = 0; i < dlen;) {
+        const char *nl = memchr(data + i, '\n', dlen - i);
+        size_t e = nl ? (size_t)(nl - data) : dlen;
+        size_t b = i;
+        i = e + 1;
+        while (b < e && (data[b] == ' ' || data[b] == '\t'))
+            b++;
+        while (e > b && (data[e - 1] == ' ' || data[e - 1] == '\t' || data[e - 1] == '\r'))
+            e--;
+        if (b == e || data[b] == '#')
+            continue;
+        char *w = ws->pool + used;
+        int n = fold_word(a, data + b, e - b, w, NULL);
+        if (n < 0) {
+            set_error(errbuf, errbuf_len, "cannot fold an entry of", name);
+            return -1;
+        }
+        if (n == 0 || wordset_has(ws, w, (size_t)n))
+            continue;
+        uint32_t h = hash_bytes(w, (size_t)n);
+        size_t s = h & ws->mask;
+        while (ws->slots[s].len != 0)
+            s = (s + 1) & ws->mask;
+        ws->slots[s] = (struct wordset_slot){h, (uint32_t)used, (uint32_t)n};
+        used += (size_t)n;
+    }
+    return 0;
+}
+
+int pdx_is_stopword(const struct pdx_analyzer *a, const char *folded, size_t len)
+{
+    return wordset_has(&a->stop, folded, len);
+}
+
+/* ---- stemming --------------------------------------------------------------------- */
+
+/* Stems `folded` and points *out at the result (the input itself, or a->stem). Returns
+ * the stem's length, or -1 when Snowball fails (out of memory). */
+static int stem_word(struct pdx_analyzer *a, const char *folded, size_t n, const char **out)
+{
+    *out = folded;
+    if (n == 0 || n > PDX_TERM_MAX || wordset_has(&a->protect, folded, n))
+        return (int)n;
+    const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)folded, (int)n);
+    if (s == NULL)
+        return -1;
+    int m = sb_stemmer_length(a->stemmer);
+    if (m < 0 || (size_t)m > sizeof a->stem)
+        return (int)n;
+    /* Snowball's buffer is overwritten by the next call: copy now. */
+    memcpy(a->stem, s, (size_t)m);
+    *out = a->stem;
+    return m;
+}
+
+int pdx_stem(struct pdx_analyzer *a, const char *folded, size_t len, char *out, size_t out_len)
+{
+    const char *s;
+    int n = stem_word(a, folded, len, &s);
+    if (n < 0 || (size_t)n >= out_len)
+        return -1;
+    memmove(out, s, (size_t)n);
+    out[n] = '\0';
+    return n;
+}
+
+/* ---- the analyzer object ---------------------------------------------------------- */
+
+struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
+{
+    struct pdx_analyzer *a = calloc(1, sizeof *a);
+    UErrorCode st = U_ZERO_ERROR;
+    if (a == NULL) {
+        set_error(errbuf, errbuf_len, "out of memory", NULL);
+        return NULL;
+    }
+    a->nfd = unorm2_getNFDInstance(&st);
+    if (U_FAILURE(st)) {
+        set_error(errbuf, errbuf_len, "ICU NFD normaliser", u_errorName(st));
+        goto fail;
+    }
+    a->brk = ubrk_open(UBRK_WORD, "fr", NULL, 0, &st);
+    if (U_FAILURE(st)) {
+        set_error(errbuf, errbuf_len, "ICU word break iterator", u_errorName(st));
+        goto fail;
+    }
+    a->stemmer = sb_stemmer_new("french", "UTF_8");
+    if (a->stemmer == NULL) {
+        set_error(errbuf, errbuf_len, "Snowball French stemmer unavailable", NULL);
+        goto fail;
+    }
+    if (fold_table_build(a) != 0) {
+        set_error(errbuf, errbuf_len, "cannot build the folding table (ICU)", NULL);
+        goto fail;
+    }
+    if (wordset_load(a, &a->stop, "stopwords", errbuf, errbuf_len) != 0 ||
+        wordset_load(a, &a->protect, "protected", errbuf, errbuf_len) != 0)
+        goto fail;
+    return a;
+fail:
+    pdx_analyzer_free(a);
+    return NULL;
+}
+
+void pdx_analyzer_free(struct pdx_analyzer *a)
+{
+    if (a == NULL)
+        return;
+    if (a->brk != NULL)
+        ubrk_close(a->brk);
+    if (a->stemmer != NULL)
+        sb_stemmer_delete(a->stemmer);
+    wordset_free(&a->stop);
+    wordset_free(&a->protect);
+    free(a->u16);
+    free(a->map);
+    free(a);
+}
+
+/* ---- tokenising ------------------------------------------------------------------- */
+
+struct walk {
+    struct pdx_analyzer *a;
+    const char *text;
+    pdx_token_fn fn;
+    void *ctx;
+    uint32_t pos; /* next position */
+};
+
+/* Completes a token (stop word flag, stem) and hands it to the callback. */
+static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned flags,
+                const char *folded, size_t flen)
+{
+    struct pdx_token t;
+    t.start = start;
+    t.end = end;
+    t.pos = pos;
+    t.folded = folded;
+    t.folded_len = flen;
+    if (pdx_is_stopword(w->a, folded, flen))
+        flags |= PDX_TOK_STOPWORD;
+    t.flags = flags;
+    if (flags & PDX_TOK_NUMBER) {
+        t.stem = folded;
+        t.stem_len = flen;
+    } else {
+        int n = stem_word(w->a, folded, flen, &t.stem);
+        if (n < 0)
+            return -1;
+        t.stem_len = (size_t)n;
+    }
+    return w->fn(w->ctx, &t);
+}
+
+static int is_acronym(size_t letters, size_t uppers)
+{
+    return letters >= 2 && uppers == letters;
+}
+
+/* Reports the joined form of the compound in progress, if it has one, and ends it. */
+static int flush_compound(struct walk *w)
+{
+    struct compound *r = &w->a->run;
+    int rc = 0;
+    if (r->nparts >= 2 && !r->all_numbers && r->len > 0) {
+        unsigned flags = PDX_TOK_JOINED;
+        if (is_acronym(r->letters, r->uppers))
+            flags |= PDX_TOK_ACRONYM;
+        rc = emit(w, r->start, r->end, r->pos, flags, r->buf, r->len);
+    }
+    r->nparts = 0;
+    return rc;
+}
+
+/* Reports one word (or one part of a compound) text[s, e); `continues` when a single
+ * hyphen joins it to the previous part. */
+static int emit_part(struct walk *w, size_t s, size_t e, int number_status, int continues)
+{
+    struct pdx_analyzer *a = w->a;
+    struct fold_stats fs;
+    int rc;
+
+    if (!continues && (rc = flush_compound(w)) != 0)
+        return rc;
+    int n = fold_word(a, w->text + s, e - s, a->folded, &fs);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return 0; /* nothing left once folded (a lone mark): no position */
+    size_t flen = (size_t)n;
+    unsigned flags = 0;
+    int number = number_status && fs.letters == 0;
+    if (number)
+        flags |= PDX_TOK_NUMBER;
+    if (is_acronym(fs.letters, fs.uppers))
+        flags |= PDX_TOK_ACRONYM;
+
+    struct compound *r = &a->run;
+    if (r->nparts == 0) {
+        r->start = s;
+        r->pos = w->pos;
+        r->all_numbers = 1;
+        r->letters = r->uppers = r->len = 0;
+    }
+    r->end = e;
+    r->nparts++;
+    r->all_numbers &= number;
+    r->letters += fs.letters;
+    r->uppers += fs.uppers;
+    size_t room = sizeof r->buf - r->len;
+    size_t k = flen;
+    if (k > room) {
+        k = room;
+        while (k > 0 && is_cont((unsigned char)a->folded[k]))
+            k--;
+    }
+    memcpy(r->buf + r->len, a->folded, k);
+    r->len += k;
+
+    return emit(w, s, e, w->pos++, flags, a->folded, flen);
+}
+
+/* Length of a leading elided article or pronoun in word[0, n), 0 if there is none;
+ * *apos is then the byte length of the apostrophe that follows it. */
+static size_t elision_len(const char *word, size_t n, size_t *apos)
+{
+    static const char *const prefixes[] = {"l",  "d",     "j",      "m",      "n",
+                                           "s",  "t",     "c",      "qu",     "jusqu",
+                                           "lorsqu", "puisqu", "quoiqu"};
+    char low[ELISION_PREFIX_MAX];
+    size_t i;
+    for (i = 0; i < n && i <= ELISION_PREFIX_MAX; i++) {
+        unsigned char c = (unsigned char)word[i];
+        if (c == '\'') {
+            *apos = 1;
+            break;
+        }
+        if (c == 0xE2 && i + 2 < n && (unsigned char)word[i + 1] == 0x80 &&
+            (unsigned char)word[i + 2] == 0x99) {
+            *apos = 3;
+            break;
+        }
+        if (i == ELISION_PREFIX_MAX)
+            return 0;
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + ('a' - 'A'));
+        else if (c < 'a' || c > 'z')
+            return 0;
+        low[i] = (char)c;
+    }
+    if (i == 0 || i >= n || i + *apos >= n)
+        return 0;
+    for (size_t p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++) {
+        if (strlen(prefixes[p]) == i && memcmp(prefixes[p], low, i) == 0)
+            return i;
+    }
+    return 0;
+}
+
+/* Is word[0, n) a dotted acronym: single characters separated by dots (O.M.S)? */
+static int is_dotted_acronym(const char *word, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        if (i >= n || word[i] == '.')
+            return 0;
+        i++;
+        while (i < n && is_cont((unsigned char)word[i]))
+            i++;
+        if (i == n)
+            return 1;
+        if (word[i] != '.')
+            return 0;
+        i++;
+    }
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Reports one ICU word text[s, e): elision first, then the word itself, split at its
+ * inner dots unless it is a dotted acronym or the dot sits between digits (10.5). */
+static int emit_word(struct walk *w, size_t s, size_t e, int number_status, int continues)
+{
+    const char *t = w->text;
+    size_t apos = 0;
+    size_t el = elision_len(t + s, e - s, &apos);
+    int rc;
+    if (el > 0) {
+        char f[ELISION_PREFIX_MAX];
+        if ((rc = flush_compound(w)) != 0)
+            return rc;
+        for (size_t i = 0; i < el; i++)
+            f[i] = (char)(t[s + i] | 0x20); /* ASCII letters, checked above */
+        if ((rc = emit(w, s, s + el, w->pos++, PDX_TOK_ELISION, f, el)) != 0)
+            return rc;
+        s += el + apos;
+        continues = 0;
+    }
+    if (memchr(t + s, '.', e - s) == NULL || is_dotted_acronym(t + s, e - s))
+        return emit_part(w, s, e, number_status, continues);
+
+    size_t b = s;
+    for (size_t i = s + 1; i + 1 < e; i++) {
+        if (t[i] != '.' || (is_digit(t[i - 1]) && is_digit(t[i + 1])))
+            continue;
+        if ((rc = emit_part(w, b, i, number_status, continues)) != 0)
+            return rc;
+        continues = 1;
+        b = i + 1;
+    }
+    return emit_part(w, b, e, number_status, continues);
+}
+
+static int is_hyphen(UChar c)
+{
+    return c == 0x2D || c == 0x2010 || c == 0x2011;
+}
+
+/* Where the chunk starting at `from` ends: see the top of this file. */
+static size_t chunk_end(const char *t, size_t len, size_t from)
+{
+    if (len - from <= CHUNK_TARGET)
+        return len;
+    size_t lim = len - from > CHUNK_MAX ? from + CHUNK_MAX : len;
+    for (size_t i = from + CHUNK_TARGET; i < lim; i++) {
+        if (t[i] == '\n' || (t[i] == ' ' && i + 1 < len && (unsigned char)t[i + 1] < 0x80))
+            return i + 1;
+    }
+    if (lim == len)
+        return len;
+    /* No safe cut in CHUNK_MAX bytes (not prose): cut between two characters. */
+    while (lim > from + 1 && is_cont((unsigned char)t[lim]))
+        lim--;
+    return lim;
+}
+
+/* Converts text[0, n) into a->u16 and a->map; returns the UTF-16 length. */
+static int32_t to_utf16(struct pdx_analyzer *a, const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    UChar *u = a->u16;
+    uint32_t *map = a->map;
+    int32_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            map[k] = (uint32_t)i;
+            u[k++] = s[i++];
+            continue;
+        }
+        UChar32 cp;
+        size_t at = i;
+        i = utf8_next(s, i, n, &cp);
+        map[k] = (uint32_t)at;
+        if (cp <= 0xFFFF) {
+            u[k++] = (UChar)cp;
+        } else {
+            u[k++] = U16_LEAD(cp);
+            map[k] = (uint32_t)at;
+            u[k++] = U16_TRAIL(cp);
+        }
+    }
+    map[k] = (uint32_t)n;
+    return k;
+}
+
+static int reserve16(struct pdx_analyzer *a, size_t n)
+{
+    if (n <= a->cap16)
+        return 0;
+    if (n > CHUNK_MAX + 1)
+        return -1;
+    size_t cap = a->cap16 ? a->cap16 : 4096;
+    while (cap < n)
+        cap *= 2;
+    if (cap > CHUNK_MAX + 1)
+        cap = CHUNK_MAX + 1;
+    UChar *u = realloc(a->u16, cap * sizeof *u);
+    if (u == NULL)
+        return -1;
+    a->u16 = u;
+    uint32_t *m = realloc(a->map, cap * sizeof *m);
+    if (m == NULL)
+        return -1;
+    a->map = m;
+    a->cap16 = cap;
+    return 0;
+}
+
+static int analyze_chunk(struct walk *w, size_t base, size_t n)
+{
+    struct pdx_analyzer *a = w->a;
+    UErrorCode st = U_ZERO_ERROR;
+    if (reserve16(a, n + 1) != 0)
+        return -1;
+    int32_t n16 = to_utf16(a, w->text + base, n);
+    ubrk_setText(a->brk, a->u16, n16, &st);
+    if (U_FAILURE(st))
+        return -1;
+
+    int32_t prev_end = -1; /* end of the previous word in this chunk */
+    int32_t s = ubrk_first(a->brk);
+    for (int32_t e = ubrk_next(a->brk); e != UBRK_DONE; s = e, e = ubrk_next(a->brk)) {
+        int32_t status = ubrk_getRuleStatus(a->brk);
+        if (status < UBRK_WORD_NONE_LIMIT)
+            continue;
+        int continues = a->run.nparts > 0 && prev_end >= 0 && s == prev_end + 1 &&
+                        is_hyphen(a->u16[prev_end]);
+        int number = status < UBRK_WORD_NUMBER_LIMIT;
+        int rc = emit_word(w, base + a->map[s], base + a->map[e], number, continues);
+        if (rc != 0)
+            return rc;
+        prev_end = e;
+    }
+    return flush_compound(w);
+}
+
+int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                pdx_token_fn fn, void *ctx)
+{
+    struct walk w = {a, text, fn, ctx, first_pos};
+    a->run.nparts = 0;
+    for (size_t from = 0; from < len;) {
+        size_t end = chunk_end(text, len, from);
+        int rc = analyze_chunk(&w, from, end - from);
+        if (rc != 0) {
+            a->run.nparts = 0;
+            return rc;
+        }
+        from = end;
+    }
+    return 0;
+}

@@ -1,0 +1,143 @@
+/*
+ * docbuild.c — applies the index schema to one document.
+ */
+#include "pdx_docbuild.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdx_schema.h"
+
+/* Room for the longest prefix plus the longest term. */
+#define TERM_BUF (PDX_TERM_MAX + 8)
+
+struct build_ctx {
+    struct xs_doc *doc;
+    const char *prefix; /* for positioned words: "" for the body, "S" for the title */
+    size_t prefix_len;
+    int with_stems;
+    struct xs_error err;
+};
+
+static size_t prefixed(char *buf, const char *prefix, size_t prefix_len, const char *s, size_t len)
+{
+    memcpy(buf, prefix, prefix_len);
+    memcpy(buf + prefix_len, s, len);
+    return prefix_len + len;
+}
+
+static int add_token(void *vctx, const struct pdx_token *tok)
+{
+    struct build_ctx *ctx = vctx;
+    char term[TERM_BUF];
+    size_t n = prefixed(term, ctx->prefix, ctx->prefix_len, tok->folded, tok->folded_len);
+    if (xs_doc_add_posting(ctx->doc, term, n, tok->pos, &ctx->err) != 0)
+        return 1;
+    /* Stop words and split-off articles carry positions (for phrases) but no stem
+     * term: a plain query never searches for them. */
+    if (ctx->with_stems && !(tok->flags & (PDX_TOK_STOPWORD | PDX_TOK_ELISION))) {
+        n = prefixed(term, PDX_PREFIX_STEM, sizeof PDX_PREFIX_STEM - 1, tok->stem, tok->stem_len);
+        if (xs_doc_add_term(ctx->doc, term, n, 1, &ctx->err) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+size_t pdx_idterm(const char *path, char *out, size_t out_len)
+{
+    size_t len = strlen(path);
+    size_t max = out_len - 1 < PDX_IDTERM_MAX ? out_len - 1 : PDX_IDTERM_MAX;
+    if (1 + len <= max) {
+        out[0] = 'Q';
+        memcpy(out + 1, path, len + 1);
+        return 1 + len;
+    }
+    char hash[17];
+    pdx_content_hash(path, len, hash);
+    /* Cut at a UTF-8 character boundary before appending "#" + hash. */
+    size_t keep = max - 1 - 1 - 16;
+    while (keep > 0 && ((unsigned char)path[keep] & 0xC0) == 0x80)
+        keep--;
+    out[0] = 'Q';
+    memcpy(out + 1, path, keep);
+    out[1 + keep] = '#';
+    memcpy(out + 2 + keep, hash, 17);
+    return 2 + keep + 16;
+}
+
+static int fail(char *errbuf, size_t errbuf_len, const char *what, const struct xs_error *err)
+{
+    if (errbuf && errbuf_len)
+        snprintf(errbuf, errbuf_len, "%s: %s", what, err ? err->message : "analysis failed");
+    return -1;
+}
+
+int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, struct xs_doc *out,
+                 char *errbuf, size_t errbuf_len)
+{
+    const struct pdx_document *doc = in->doc;
+    struct build_ctx ctx = {.doc = out, .prefix = "", .prefix_len = 0, .with_stems = 1};
+    if (xs_doc_clear(out, &ctx.err) != 0)
+        return fail(errbuf, errbuf_len, "document", &ctx.err);
+
+    int rc = pdx_analyze(a, doc->text, doc->len, 1, add_token, &ctx);
+    if (rc != 0)
+        return fail(errbuf, errbuf_len, "indexing text", rc > 0 ? &ctx.err : NULL);
+
+    const char *title = doc->text + doc->title_start;
+    size_t title_len = doc->title_end - doc->title_start;
+    ctx.prefix = PDX_PREFIX_TITLE;
+    ctx.prefix_len = sizeof PDX_PREFIX_TITLE - 1;
+    ctx.with_stems = 0;
+    rc = pdx_analyze(a, title, title_len, 1, add_token, &ctx);
+    if (rc != 0)
+        return fail(errbuf, errbuf_len, "indexing title", rc > 0 ? &ctx.err : NULL);
+
+    char idterm[PDX_IDTERM_MAX + 1];
+    size_t idlen = pdx_idterm(in->path, idterm, sizeof idterm);
+    char num[32];
+    int numlen;
+    const char *date = in->date ? in->date : "";
+    char date_value[9] = "";
+    if (strlen(date) == 10) { /* YYYY-MM-DD → YYYYMMDD, which sorts as a string */
+        memcpy(date_value, date, 4);
+        memcpy(date_value + 4, date + 5, 2);
+        memcpy(date_value + 6, date + 8, 2);
+        date_value[8] = '\0';
+    }
+    if (xs_doc_add_boolean_term(out, idterm, idlen, &ctx.err) != 0 ||
+        xs_doc_set_value(out, PDX_SLOT_HASH, in->hash, strlen(in->hash), &ctx.err) != 0 ||
+        xs_doc_set_value(out, PDX_SLOT_TITLE, title, title_len, &ctx.err) != 0 ||
+        xs_doc_set_value(out, PDX_SLOT_PATH, in->path, strlen(in->path), &ctx.err) != 0)
+        return fail(errbuf, errbuf_len, "document", &ctx.err);
+    if (date_value[0] && xs_doc_set_value(out, PDX_SLOT_DATE, date_value, 8, &ctx.err) != 0)
+        return fail(errbuf, errbuf_len, "document", &ctx.err);
+    numlen = snprintf(num, sizeof num, "%lld", in->size);
+    if (xs_doc_set_value(out, PDX_SLOT_SIZE, num, (size_t)numlen, &ctx.err) != 0)
+        return fail(errbuf, errbuf_len, "document", &ctx.err);
+    numlen = snprintf(num, sizeof num, "%lld", in->mtime);
+    if (xs_doc_set_value(out, PDX_SLOT_MTIME, num, (size_t)numlen, &ctx.err) != 0)
+        return fail(errbuf, errbuf_len, "document", &ctx.err);
+
+    struct pdx_docdata data = {.path = in->path,
+                               .path_len = strlen(in->path),
+                               .title = title,
+                               .title_len = title_len,
+                               .date = date,
+                               .date_len = strlen(date),
+                               .text = doc->text,
+                               .text_len = doc->len};
+    char *blob;
+    size_t blob_len;
+    if (pdx_docdata_encode(&data, &blob, &blob_len) != 0) {
+        if (errbuf && errbuf_len)
+            snprintf(errbuf, errbuf_len, "document data: out of memory or NUL in a field");
+        return -1;
+    }
+    rc = xs_doc_set_data(out, blob, blob_len, &ctx.err);
+    free(blob);
+    if (rc != 0)
+        return fail(errbuf, errbuf_len, "document data", &ctx.err);
+    return 0;
+}

@@ -1,0 +1,90 @@
+/*
+ * pdx_analyzer.h — French text analysis: word breaking, elision splitting, folding,
+ * stemming. The one place where a word becomes a term.
+ *
+ * The indexer and the query parser both call these functions, so a word is folded and
+ * stemmed identically at index and at query time. Nothing here prints, exits or touches
+ * the index. All state (ICU break iterator, normaliser, Snowball stemmer, word lists)
+ * lives in a `struct pdx_analyzer`; use one per thread.
+ *
+ * The chain, for each word ICU's word breaker (locale fr) finds in UTF-8 NFC text:
+ *   1. elision: a leading l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu'
+ *      (with ' or ’, any case) becomes a token of its own ("l", "qu", …);
+ *   2. fold: case fold, strip diacritics, expand ligatures (œ→oe, æ→ae), drop the
+ *      dots of dotted acronyms (O.M.S. → oms) and inner apostrophes;
+ *   3. stem: Snowball French on the folded form, unless the word is protected (a list
+ *      shipped in indexer/data/protected.txt) or is a number, in which case the stem
+ *      is the folded form itself.
+ * Words joined by hyphens (AP-HP, Georges-Pompidou, France-Kazakhstan) are reported
+ * part by part at consecutive positions, then once more joined (aphp) as a token with
+ * the PDX_TOK_JOINED flag and the position of the first part, so "AP-HP", "APHP",
+ * "ap hp" and "AP HP" all find each other.
+ */
+#ifndef INDEXER_PDX_ANALYZER_H
+#define INDEXER_PDX_ANALYZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest folded term kept, in bytes; longer words are truncated at a character
+ * boundary (Xapian's own limit on a term is 245 bytes, prefixes included). */
+#define PDX_TERM_MAX 120
+
+/* Token flags. */
+enum pdx_token_flag {
+    PDX_TOK_NUMBER = 1u << 0,   /* made of digits (2023, 10,5, 1er counts as a word) */
+    PDX_TOK_STOPWORD = 1u << 1, /* in the stop-word list (indexer/data/stopwords.txt) */
+    PDX_TOK_ELISION = 1u << 2,  /* the elided article or pronoun split off a word */
+    PDX_TOK_JOINED = 1u << 3,   /* the joined form of a hyphenated compound */
+    PDX_TOK_ACRONYM = 1u << 4   /* written in capitals (≥ 2 letters) in the source */
+};
+
+/* One token. All pointers are borrowed and valid only during the callback. */
+struct pdx_token {
+    size_t start;       /* byte offset of the token's first byte in the text */
+    size_t end;         /* byte offset just past its last byte */
+    uint32_t pos;       /* 1-based position; hyphen parts take one each */
+    unsigned flags;     /* PDX_TOK_* */
+    const char *folded; /* folded form, UTF-8, not NUL-terminated */
+    size_t folded_len;
+    const char *stem; /* stem of the folded form (== folded for numbers, protected) */
+    size_t stem_len;
+};
+
+/* Called once per token in text order; return 0 to go on, nonzero to stop (that value
+ * is then returned by pdx_analyze). */
+typedef int (*pdx_token_fn)(void *ctx, const struct pdx_token *tok);
+
+struct pdx_analyzer;
+
+/* Creates an analyzer. On failure returns NULL and writes a one-line reason into
+ * `errbuf` (may be NULL). The caller frees it with pdx_analyzer_free. */
+struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len);
+void pdx_analyzer_free(struct pdx_analyzer *a);
+
+/* Tokenises `text` (valid UTF-8, ideally NFC) and calls `fn` for each token. Positions
+ * start at `first_pos` (use 1). Returns 0, the callback's nonzero value, or -1 on an
+ * internal failure (ICU error, allocation). */
+int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t first_pos,
+                pdx_token_fn fn, void *ctx);
+
+/* Folds one word (no word breaking, no elision) into `out` (NUL-terminated). Returns
+ * the folded length, or -1 if it does not fit in `out_len`. */
+int pdx_fold(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len);
+
+/* Stems an already folded word into `out` (NUL-terminated), honouring the protected
+ * list. Returns the stem length or -1 if it does not fit. */
+int pdx_stem(struct pdx_analyzer *a, const char *folded, size_t len, char *out, size_t out_len);
+
+/* Lower-cases only (keeps accents) — for exact-accent matching. Returns the length or
+ * -1 if it does not fit. */
+int pdx_lower(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len);
+
+/* Is this folded word a stop word? */
+int pdx_is_stopword(const struct pdx_analyzer *a, const char *folded, size_t len);
+
+/* The analyzer's version: bump it whenever a change alters the terms produced, so that
+ * indexes built by another version are detected. */
+#define PDX_ANALYZER_VERSION "1"
+
+#endif /* INDEXER_PDX_ANALYZER_H */

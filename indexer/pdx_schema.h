@@ -1,0 +1,78 @@
+/*
+ * pdx_schema.h — what a polidex index holds, in one place.
+ *
+ * Term prefixes follow Xapian's and Omega's conventions where one exists. The index
+ * records the schema and analyzer versions in its metadata; a program that finds other
+ * versions refuses to mix terms and tells the user to rebuild.
+ *
+ *   word          folded word, positioned (phrases, NEAR)
+ *   Z<stem>       stem of the folded word (what plain word queries match)
+ *   Q<id>         unique document id: the path as given to polidex-index
+ *   S<word>       folded title words (positioned from 1 within the title)
+ *   D<YYYYMMDD>, M<YYYYMM>, Y<YYYY>   dates mentioned in / dated for the document
+ *   XI<id>        institution canonical id;  XP<id>  pillar id
+ *
+ * Document data (see pdx_docdata_*): "polidex1" NUL path NUL title NUL date NUL text.
+ */
+#ifndef INDEXER_PDX_SCHEMA_H
+#define INDEXER_PDX_SCHEMA_H
+
+#include <stddef.h>
+
+#define PDX_SCHEMA_VERSION "1"
+
+#define PDX_PREFIX_STEM "Z"
+#define PDX_PREFIX_ID "Q"
+#define PDX_PREFIX_TITLE "S"
+#define PDX_PREFIX_DAY "D"
+#define PDX_PREFIX_MONTH "M"
+#define PDX_PREFIX_YEAR "Y"
+#define PDX_PREFIX_INSTITUTION "XI"
+#define PDX_PREFIX_PILLAR "XP"
+
+/* Value slots. */
+enum pdx_slot {
+    PDX_SLOT_DATE = 0,  /* document date, YYYYMMDD (sortable); absent when unknown */
+    PDX_SLOT_HASH = 1,  /* content hash of the source bytes, 16 hex digits */
+    PDX_SLOT_TITLE = 2, /* title, UTF-8 */
+    PDX_SLOT_PATH = 3,  /* path as indexed */
+    PDX_SLOT_SIZE = 4,  /* source size in bytes, decimal */
+    PDX_SLOT_MTIME = 5  /* source modification time, seconds since the epoch, decimal */
+};
+
+/* Metadata keys. */
+#define PDX_META_SCHEMA "polidex.schema"
+#define PDX_META_ANALYZER "polidex.analyzer"
+#define PDX_META_TOOL "polidex.tool"
+#define PDX_META_BUILT "polidex.built"
+#define PDX_META_MODE "polidex.mode"
+
+#define PDX_TOOL_VERSION "0.1.0"
+
+/* The fields of a document's stored data; pointers borrow from the data. */
+struct pdx_docdata {
+    const char *path;
+    size_t path_len;
+    const char *title;
+    size_t title_len;
+    const char *date; /* YYYY-MM-DD or empty */
+    size_t date_len;
+    const char *text;
+    size_t text_len;
+};
+
+#define PDX_DOCDATA_MAGIC "polidex1"
+
+/* Encodes `d` into a new heap buffer (*out, *out_len; the caller frees it). Returns 0,
+ * or -1 when out of memory or when path, title or date contain a NUL byte. */
+int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len);
+
+/* Splits stored data into its fields (borrowing from `data`). Returns 0, or -1 when the
+ * data was not written by this schema. */
+int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d);
+
+/* A 64-bit FNV-1a hash of `len` bytes, written as 16 lower-case hex digits plus NUL into
+ * `out` (17 bytes). Used to tell changed files from unchanged ones. */
+void pdx_content_hash(const char *bytes, size_t len, char out[17]);
+
+#endif /* INDEXER_PDX_SCHEMA_H */

@@ -1,0 +1,86 @@
+/*
+ * schema.c — the stored-data record of a document and the content hash.
+ */
+#include "pdx_schema.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAGIC_LEN (sizeof PDX_DOCDATA_MAGIC - 1)
+
+int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len)
+{
+    /* The text goes last, so it alone may hold NUL bytes; the others may not. */
+    if (memchr(d->path, '\0', d->path_len) || memchr(d->title, '\0', d->title_len) ||
+        memchr(d->date, '\0', d->date_len))
+        return -1;
+    size_t n = MAGIC_LEN + 1 + d->path_len + 1 + d->title_len + 1 + d->date_len + 1 + d->text_len;
+    char *buf = malloc(n);
+    if (!buf)
+        return -1;
+    char *p = buf;
+    const struct {
+        const char *s;
+        size_t len;
+    } fields[] = {{PDX_DOCDATA_MAGIC, MAGIC_LEN},
+                  {d->path, d->path_len},
+                  {d->title, d->title_len},
+                  {d->date, d->date_len}};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (fields[i].len)
+            memcpy(p, fields[i].s, fields[i].len);
+        p += fields[i].len;
+        *p++ = '\0';
+    }
+    if (d->text_len)
+        memcpy(p, d->text, d->text_len);
+    *out = buf;
+    *out_len = n;
+    return 0;
+}
+
+/* Takes the NUL-terminated field at *p (within end) and moves past it. */
+static int take_field(const char **p, const char *end, const char **s, size_t *len)
+{
+    const char *nul = memchr(*p, '\0', (size_t)(end - *p));
+    if (!nul)
+        return -1;
+    *s = *p;
+    *len = (size_t)(nul - *p);
+    *p = nul + 1;
+    return 0;
+}
+
+int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d)
+{
+    const char *p = data;
+    const char *end = data + len;
+    const char *magic;
+    size_t magic_len;
+    if (take_field(&p, end, &magic, &magic_len) != 0 || magic_len != MAGIC_LEN ||
+        memcmp(magic, PDX_DOCDATA_MAGIC, MAGIC_LEN) != 0)
+        return -1;
+    if (take_field(&p, end, &d->path, &d->path_len) != 0 ||
+        take_field(&p, end, &d->title, &d->title_len) != 0 ||
+        take_field(&p, end, &d->date, &d->date_len) != 0)
+        return -1;
+    d->text = p;
+    d->text_len = (size_t)(end - p);
+    return 0;
+}
+
+void pdx_content_hash(const char *bytes, size_t len, char out[17])
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)bytes[i];
+        h *= 0x100000001b3u;
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--) {
+        out[i] = hex[h & 0xf];
+        h >>= 4;
+    }
+    out[16] = '\0';
+}

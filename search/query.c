@@ -1,0 +1,961 @@
+/*
+ * query.c — parser and Xapian query builder for the polidex query language.
+ *
+ * The parser is recursive descent over a small lexer. Each word goes through the same
+ * analyzer as the indexer; the tree keeps the analysed forms so that the builder, the
+ * explainer and the snippet highlighter all see the same thing.
+ */
+#include "pdx_query.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdx_schema.h"
+
+#define NEAR_DEFAULT_WINDOW 10
+#define PARTS_MAX 32
+#define TERM_BUF (PDX_TERM_MAX + 8)
+
+enum node_kind {
+    N_WORD,     /* one typed word, analysed into parts */
+    N_PHRASE,   /* a quoted phrase */
+    N_WILDCARD, /* a prefix* */
+    N_AND,
+    N_OR,
+    N_AND_NOT, /* kids[0] minus the rest */
+    N_NEAR,
+    N_ALL /* every document (for a query that only excludes) */
+};
+
+enum field { F_BODY, F_TITLE };
+
+/* One analysed word form. */
+struct form {
+    char folded[PDX_TERM_MAX + 1];
+    char stem[PDX_TERM_MAX + 1];
+    int stopword;
+};
+
+struct node {
+    int kind;
+    int field;
+    size_t offset; /* where it starts in the query */
+    /* N_WORD, N_PHRASE, N_WILDCARD: the analysed forms (parts of a hyphenated word,
+     * words of a phrase, or the prefix); `joined` for a hyphenated word. */
+    struct form *parts;
+    size_t nparts;
+    struct form *joined;
+    /* operators */
+    struct node **kids;
+    size_t nkids;
+    unsigned window;
+};
+
+/* A word the highlighter looks for. */
+struct hl_word {
+    char folded[PDX_TERM_MAX + 1];
+    char stem[PDX_TERM_MAX + 1];
+    int match; /* HL_STEM, HL_EXACT or HL_PREFIX */
+};
+enum { HL_STEM, HL_EXACT, HL_PREFIX };
+
+struct pdx_query {
+    struct pdx_analyzer *analyzer;
+    struct node *root;
+    struct hl_word *words;
+    size_t nwords, cap_words;
+};
+
+/* ---- lexer ---------------------------------------------------------------------- */
+
+enum tok_kind { T_END, T_WORD, T_PHRASE, T_LPAREN, T_RPAREN, T_OR, T_AND, T_NOT, T_NEAR };
+
+struct lex_token {
+    int kind;
+    size_t start, len; /* the token's text: for a phrase, inside the quotes */
+    size_t offset;     /* where it starts, modifiers and field included */
+    int sign;          /* +1 for "+", -1 for "-", 0 for none */
+    int field;
+    unsigned window; /* NEAR/n */
+};
+
+struct parser {
+    struct pdx_query *q;
+    const char *text;
+    size_t len, pos;
+    struct lex_token tok; /* the current token */
+    int depth;
+    size_t words;
+    struct pdx_query_error *err;
+    int failed;
+};
+
+static void fail_at(struct parser *p, size_t offset, const char *fmt, ...)
+{
+    if (p->failed)
+        return;
+    p->failed = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+    va_end(ap);
+    p->err->offset = offset;
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Opening quotes we accept and the closing quote each expects. */
+static size_t quote_at(const char *s, size_t left, const char **close, size_t *close_len)
+{
+    if (left >= 1 && s[0] == '"') {
+        *close = "\"";
+        *close_len = 1;
+        return 1;
+    }
+    if (left >= 2 && memcmp(s, "\xc2\xab", 2) == 0) { /* « … » */
+        *close = "\xc2\xbb";
+        *close_len = 2;
+        return 2;
+    }
+    if (left >= 3 && memcmp(s, "\xe2\x80\x9c", 3) == 0) { /* “ … ” */
+        *close = "\xe2\x80\x9d";
+        *close_len = 3;
+        return 3;
+    }
+    return 0;
+}
+
+static int ends_word(const char *s, size_t left)
+{
+    const char *c;
+    size_t cl;
+    return is_space((unsigned char)s[0]) || s[0] == '(' || s[0] == ')' ||
+           quote_at(s, left, &c, &cl) > 0;
+}
+
+static int word_is(const struct parser *p, size_t start, size_t len, const char *w)
+{
+    return len == strlen(w) && memcmp(p->text + start, w, len) == 0;
+}
+
+static void next_token(struct parser *p)
+{
+    struct lex_token *t = &p->tok;
+    memset(t, 0, sizeof *t);
+    while (p->pos < p->len && is_space((unsigned char)p->text[p->pos]))
+        p->pos++;
+    t->offset = p->pos;
+    if (p->pos >= p->len) {
+        t->kind = T_END;
+        return;
+    }
+    char c = p->text[p->pos];
+    if (c == '(' || c == ')') {
+        t->kind = c == '(' ? T_LPAREN : T_RPAREN;
+        t->start = p->pos++;
+        t->len = 1;
+        return;
+    }
+    /* A sign binds to what follows it directly. */
+    if ((c == '+' || c == '-') && p->pos + 1 < p->len &&
+        !is_space((unsigned char)p->text[p->pos + 1])) {
+        t->sign = c == '+' ? 1 : -1;
+        p->pos++;
+    }
+    /* field:value — an ASCII name followed by a colon. */
+    size_t n = p->pos;
+    while (n < p->len &&
+           ((p->text[n] >= 'a' && p->text[n] <= 'z') || (p->text[n] >= 'A' && p->text[n] <= 'Z')))
+        n++;
+    if (n > p->pos && n < p->len && p->text[n] == ':') {
+        if (word_is(p, p->pos, n - p->pos, "title")) {
+            t->field = F_TITLE;
+        } else {
+            fail_at(p, p->pos, "unknown field '%.*s:' (known fields: title:)", (int)(n - p->pos),
+                    p->text + p->pos);
+            t->kind = T_END;
+            return;
+        }
+        p->pos = n + 1;
+        if (p->pos >= p->len || ends_word(p->text + p->pos, p->len - p->pos)) {
+            const char *cl;
+            size_t cll;
+            if (p->pos >= p->len || !quote_at(p->text + p->pos, p->len - p->pos, &cl, &cll)) {
+                fail_at(p, t->offset, "field '%.*s' needs a value", (int)(n + 1 - t->offset),
+                        p->text + t->offset);
+                t->kind = T_END;
+                return;
+            }
+        }
+    }
+    const char *close;
+    size_t close_len;
+    size_t qlen = quote_at(p->text + p->pos, p->len - p->pos, &close, &close_len);
+    if (qlen) {
+        size_t open_at = p->pos;
+        size_t s = p->pos + qlen;
+        size_t e = s;
+        while (e + close_len <= p->len && memcmp(p->text + e, close, close_len) != 0)
+            e++;
+        if (e + close_len > p->len) {
+            fail_at(p, open_at, "unbalanced quote at byte %zu", open_at);
+            t->kind = T_END;
+            return;
+        }
+        t->kind = T_PHRASE;
+        t->start = s;
+        t->len = e - s;
+        p->pos = e + close_len;
+        return;
+    }
+    size_t s = p->pos;
+    while (p->pos < p->len && !ends_word(p->text + p->pos, p->len - p->pos))
+        p->pos++;
+    t->kind = T_WORD;
+    t->start = s;
+    t->len = p->pos - s;
+    if (t->sign || t->field)
+        return;
+    if (word_is(p, s, t->len, "OR"))
+        t->kind = T_OR;
+    else if (word_is(p, s, t->len, "AND"))
+        t->kind = T_AND;
+    else if (word_is(p, s, t->len, "NOT"))
+        t->kind = T_NOT;
+    else if (word_is(p, s, t->len, "NEAR")) {
+        t->kind = T_NEAR;
+        t->window = NEAR_DEFAULT_WINDOW;
+    } else if (t->len > 5 && memcmp(p->text + s, "NEAR/", 5) == 0) {
+        unsigned w = 0;
+        size_t i = s + 5;
+        for (; i < s + t->len && p->text[i] >= '0' && p->text[i] <= '9' && w < 100000; i++)
+            w = w * 10 + (unsigned)(p->text[i] - '0');
+        if (i != s + t->len || w == 0 || w > 1000) {
+            fail_at(p, s, "'%.*s': NEAR/n needs a number from 1 to 1000", (int)t->len, p->text + s);
+            t->kind = T_END;
+            return;
+        }
+        t->kind = T_NEAR;
+        t->window = w;
+    }
+}
+
+/* ---- tree ----------------------------------------------------------------------- */
+
+static void node_free(struct node *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->nkids; i++)
+        node_free(n->kids[i]);
+    free(n->kids);
+    free(n->parts);
+    free(n->joined);
+    free(n);
+}
+
+static struct node *node_new(struct parser *p, int kind, size_t offset)
+{
+    struct node *n = calloc(1, sizeof *n);
+    if (!n)
+        fail_at(p, offset, "out of memory");
+    else {
+        n->kind = kind;
+        n->offset = offset;
+    }
+    return n;
+}
+
+static int node_add_kid(struct parser *p, struct node *n, struct node *kid)
+{
+    struct node **k = realloc(n->kids, (n->nkids + 1) * sizeof *k);
+    if (!k) {
+        fail_at(p, kid->offset, "out of memory");
+        node_free(kid);
+        return -1;
+    }
+    n->kids = k;
+    n->kids[n->nkids++] = kid;
+    return 0;
+}
+
+static int remember_word(struct parser *p, const struct form *f, int match)
+{
+    struct pdx_query *q = p->q;
+    for (size_t i = 0; i < q->nwords; i++)
+        if (q->words[i].match == match && strcmp(q->words[i].folded, f->folded) == 0)
+            return 0;
+    if (q->nwords == q->cap_words) {
+        size_t cap = q->cap_words ? q->cap_words * 2 : 8;
+        struct hl_word *w = realloc(q->words, cap * sizeof *w);
+        if (!w) {
+            fail_at(p, 0, "out of memory");
+            return -1;
+        }
+        q->words = w;
+        q->cap_words = cap;
+    }
+    struct hl_word *w = &q->words[q->nwords++];
+    memcpy(w->folded, f->folded, sizeof w->folded);
+    memcpy(w->stem, f->stem, sizeof w->stem);
+    w->match = match;
+    return 0;
+}
+
+/* Collects the analyser's tokens for one piece of query text. */
+struct collect {
+    struct form forms[PARTS_MAX];
+    size_t n;
+    struct form joined;
+    int has_joined;
+    int overflow;
+};
+
+static void copy_term(char *dst, const char *src, size_t len)
+{
+    if (len > PDX_TERM_MAX)
+        len = PDX_TERM_MAX;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static int collect_token(void *vctx, const struct pdx_token *tok)
+{
+    struct collect *c = vctx;
+    struct form *f;
+    if (tok->flags & PDX_TOK_JOINED) {
+        f = &c->joined;
+        c->has_joined = 1;
+    } else if (c->n < PARTS_MAX) {
+        f = &c->forms[c->n++];
+    } else {
+        c->overflow = 1;
+        return 1;
+    }
+    copy_term(f->folded, tok->folded, tok->folded_len);
+    copy_term(f->stem, tok->stem, tok->stem_len);
+    f->stopword = (tok->flags & (PDX_TOK_STOPWORD | PDX_TOK_ELISION)) != 0;
+    return 0;
+}
+
+static int analyse(struct parser *p, size_t start, size_t len, struct collect *c)
+{
+    memset(c, 0, sizeof *c);
+    int rc = pdx_analyze(p->q->analyzer, p->text + start, len, 1, collect_token, c);
+    if (c->overflow) {
+        fail_at(p, start, "'%.*s': too many words in one term (at most %d)", (int)len,
+                p->text + start, PARTS_MAX);
+        return -1;
+    }
+    if (rc != 0) {
+        fail_at(p, start, "cannot analyse '%.*s'", (int)len, p->text + start);
+        return -1;
+    }
+    return 0;
+}
+
+static struct form *copy_forms(const struct form *src, size_t n)
+{
+    struct form *f = malloc(n * sizeof *f);
+    if (f)
+        memcpy(f, src, n * sizeof *f);
+    return f;
+}
+
+/* A typed word: its content tokens (elided articles dropped, as a reader expects
+ * « l’OMS » to mean OMS). Returns NULL with no error when nothing is left. */
+static struct node *parse_word(struct parser *p, const struct lex_token *t)
+{
+    if (t->len > 1 && p->text[t->start + t->len - 1] == '*') {
+        struct collect c;
+        if (analyse(p, t->start, t->len - 1, &c) != 0)
+            return NULL;
+        size_t content = 0, last = 0;
+        for (size_t i = 0; i < c.n; i++)
+            if (!(c.forms[i].stopword && i + 1 < c.n))
+                content++, last = i;
+        if (c.n == 0) {
+            fail_at(p, t->start, "'%.*s': a wildcard needs letters before '*'", (int)t->len,
+                    p->text + t->start);
+            return NULL;
+        }
+        if (content != 1) {
+            fail_at(p, t->start, "'%.*s': a wildcard applies to a single word", (int)t->len,
+                    p->text + t->start);
+            return NULL;
+        }
+        struct node *n = node_new(p, N_WILDCARD, t->offset);
+        if (!n)
+            return NULL;
+        n->field = t->field;
+        n->parts = copy_forms(&c.forms[last], 1);
+        n->nparts = 1;
+        if (!n->parts || remember_word(p, &c.forms[last], HL_PREFIX) != 0) {
+            fail_at(p, t->start, "out of memory");
+            node_free(n);
+            return NULL;
+        }
+        return n;
+    }
+    if (t->len == 1 && p->text[t->start] == '*') {
+        fail_at(p, t->start, "'*' alone: a wildcard needs letters before it");
+        return NULL;
+    }
+    struct collect c;
+    if (analyse(p, t->start, t->len, &c) != 0)
+        return NULL;
+    /* Keep the content words; an elided article goes when a word follows it. */
+    struct form kept[PARTS_MAX];
+    size_t nk = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        int elided_article = c.forms[i].stopword && i + 1 < c.n && c.n > 1;
+        if (!elided_article || c.has_joined)
+            kept[nk++] = c.forms[i];
+    }
+    if (nk == 0)
+        return NULL;
+    struct node *n = node_new(p, N_WORD, t->offset);
+    if (!n)
+        return NULL;
+    n->field = t->field;
+    n->parts = copy_forms(kept, nk);
+    n->nparts = nk;
+    if (c.has_joined)
+        n->joined = copy_forms(&c.joined, 1);
+    if (!n->parts || (c.has_joined && !n->joined)) {
+        fail_at(p, t->start, "out of memory");
+        node_free(n);
+        return NULL;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < nk && rc == 0; i++)
+        rc = remember_word(p, &kept[i], nk == 1 ? HL_STEM : HL_EXACT);
+    if (rc == 0 && n->joined)
+        rc = remember_word(p, n->joined, HL_EXACT);
+    if (rc != 0) {
+        node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+static struct node *parse_phrase(struct parser *p, const struct lex_token *t)
+{
+    struct collect c;
+    if (analyse(p, t->start, t->len, &c) != 0)
+        return NULL;
+    if (c.n == 0)
+        return NULL;
+    struct node *n = node_new(p, N_PHRASE, t->offset);
+    if (!n)
+        return NULL;
+    n->field = t->field;
+    n->parts = copy_forms(c.forms, c.n);
+    n->nparts = c.n;
+    if (!n->parts) {
+        fail_at(p, t->start, "out of memory");
+        node_free(n);
+        return NULL;
+    }
+    for (size_t i = 0; i < c.n; i++)
+        if (remember_word(p, &c.forms[i], HL_EXACT) != 0) {
+            node_free(n);
+            return NULL;
+        }
+    return n;
+}
+
+static struct node *parse_or(struct parser *p);
+
+/* primary := "(" or ")" | PHRASE | WORD ; followed by NEAR chains. Sets *sign. */
+static struct node *parse_primary(struct parser *p, int *sign, int *empty)
+{
+    struct lex_token t = p->tok;
+    *sign = t.sign;
+    *empty = 0;
+    struct node *n = NULL;
+    if (t.kind == T_LPAREN) {
+        if (++p->depth > PDX_QUERY_MAX_DEPTH) {
+            fail_at(p, t.offset, "parentheses nested too deeply (at most %d levels)",
+                    PDX_QUERY_MAX_DEPTH);
+            return NULL;
+        }
+        next_token(p);
+        n = parse_or(p);
+        if (p->failed) {
+            node_free(n);
+            return NULL;
+        }
+        if (p->tok.kind != T_RPAREN) {
+            fail_at(p, t.offset, "unbalanced parenthesis at byte %zu", t.offset);
+            node_free(n);
+            return NULL;
+        }
+        p->depth--;
+        next_token(p);
+        *empty = n == NULL;
+        return n;
+    }
+    if (t.kind != T_WORD && t.kind != T_PHRASE) {
+        fail_at(p, t.offset, "expected a word at byte %zu", t.offset);
+        return NULL;
+    }
+    if (++p->words > PDX_QUERY_MAX_WORDS) {
+        fail_at(p, t.offset, "query too long (at most %d words)", PDX_QUERY_MAX_WORDS);
+        return NULL;
+    }
+    n = t.kind == T_WORD ? parse_word(p, &t) : parse_phrase(p, &t);
+    if (p->failed)
+        return NULL;
+    next_token(p);
+    *empty = n == NULL;
+
+    while (!p->failed && p->tok.kind == T_NEAR) {
+        struct lex_token op = p->tok;
+        next_token(p);
+        if (p->tok.kind != T_WORD || p->tok.sign) {
+            fail_at(p, op.offset, "NEAR needs a word on each side");
+            break;
+        }
+        struct lex_token w = p->tok;
+        struct node *right = parse_word(p, &w);
+        next_token(p);
+        if (p->failed || !right || !n || n->kind == N_WILDCARD || right->kind == N_WILDCARD ||
+            (n->kind != N_NEAR && n->kind != N_WORD)) {
+            fail_at(p, op.offset, "NEAR needs a word on each side");
+            node_free(right);
+            break;
+        }
+        if (n->kind != N_NEAR) {
+            struct node *near = node_new(p, N_NEAR, n->offset);
+            if (!near || node_add_kid(p, near, n) != 0) {
+                node_free(right);
+                node_free(near);
+                return NULL;
+            }
+            n = near;
+        }
+        if (op.window > n->window)
+            n->window = op.window;
+        if (node_add_kid(p, n, right) != 0)
+            break;
+    }
+    if (p->failed) {
+        node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Is this node a lone stop word (dropped when other words are present)? */
+static int is_stopword_node(const struct node *n)
+{
+    return n->kind == N_WORD && n->nparts == 1 && !n->joined && n->parts[0].stopword;
+}
+
+/* and := unary ( [AND] unary )* ; NOT x and -x exclude. */
+static struct node *parse_and(struct parser *p)
+{
+    struct node *pos = node_new(p, N_AND, p->tok.offset);
+    struct node *neg = node_new(p, N_OR, p->tok.offset);
+    if (!pos || !neg) {
+        node_free(pos);
+        node_free(neg);
+        return NULL;
+    }
+    size_t start = p->tok.offset;
+    while (!p->failed && p->tok.kind != T_END && p->tok.kind != T_RPAREN && p->tok.kind != T_OR) {
+        int negate = 0;
+        if (p->tok.kind == T_AND) {
+            next_token(p);
+            continue;
+        }
+        if (p->tok.kind == T_NOT) {
+            negate = 1;
+            next_token(p);
+        }
+        if (p->tok.kind == T_NEAR) {
+            fail_at(p, p->tok.offset, "NEAR needs a word on each side");
+            break;
+        }
+        int sign, empty;
+        struct node *n = parse_primary(p, &sign, &empty);
+        if (p->failed)
+            break;
+        if (!n)
+            continue; /* nothing searchable in that word (punctuation alone) */
+        if (sign < 0)
+            negate = !negate;
+        if (node_add_kid(p, negate ? neg : pos, n) != 0)
+            break;
+    }
+    if (p->failed) {
+        node_free(pos);
+        node_free(neg);
+        return NULL;
+    }
+    /* Drop lone stop words when something else is searched for. */
+    size_t content = 0;
+    for (size_t i = 0; i < pos->nkids; i++)
+        content += !is_stopword_node(pos->kids[i]);
+    if (content > 0 && content < pos->nkids) {
+        size_t k = 0;
+        for (size_t i = 0; i < pos->nkids; i++) {
+            if (is_stopword_node(pos->kids[i]))
+                node_free(pos->kids[i]);
+            else
+                pos->kids[k++] = pos->kids[i];
+        }
+        pos->nkids = k;
+    }
+    struct node *result = pos;
+    if (pos->nkids == 1) {
+        result = pos->kids[0];
+        pos->nkids = 0;
+        node_free(pos);
+    } else if (pos->nkids == 0) {
+        node_free(pos);
+        result = neg->nkids ? node_new(p, N_ALL, start) : NULL;
+    }
+    if (neg->nkids) {
+        if (!result) {
+            node_free(neg);
+            return NULL;
+        }
+        struct node *andnot = node_new(p, N_AND_NOT, start);
+        if (!andnot || node_add_kid(p, andnot, result) != 0 || node_add_kid(p, andnot, neg)) {
+            node_free(andnot);
+            return NULL;
+        }
+        return andnot;
+    }
+    node_free(neg);
+    return result;
+}
+
+static struct node *parse_or(struct parser *p)
+{
+    struct node *first = parse_and(p);
+    if (p->failed || p->tok.kind != T_OR)
+        return first;
+    struct node * or = node_new(p, N_OR, first ? first->offset : p->tok.offset);
+    if (! or) {
+        node_free(first);
+        return NULL;
+    }
+    if (first && node_add_kid(p, or, first) != 0) {
+        node_free(or);
+        return NULL;
+    }
+    while (!p->failed && p->tok.kind == T_OR) {
+        size_t at = p->tok.offset;
+        next_token(p);
+        if (p->tok.kind == T_END || p->tok.kind == T_RPAREN || p->tok.kind == T_OR) {
+            fail_at(p, at, "OR at byte %zu needs a word on each side", at);
+            break;
+        }
+        struct node *n = parse_and(p);
+        if (!p->failed && n && node_add_kid(p, or, n) != 0)
+            break;
+    }
+    if (p->failed) {
+        node_free(or);
+        return NULL;
+    }
+    if (or->nkids == 1) {
+        struct node *only = or->kids[0];
+        or->nkids = 0;
+        node_free(or);
+        return only;
+    }
+    if (or->nkids == 0) {
+        node_free(or);
+        return NULL;
+    }
+    return or ;
+}
+
+struct pdx_query *pdx_query_parse(struct pdx_analyzer *a, const char *text, size_t len,
+                                  struct pdx_query_error *err)
+{
+    memset(err, 0, sizeof *err);
+    if (len > PDX_QUERY_MAX_BYTES) {
+        snprintf(err->message, sizeof err->message, "query too long (%zu bytes, at most %d)", len,
+                 PDX_QUERY_MAX_BYTES);
+        return NULL;
+    }
+    struct pdx_query *q = calloc(1, sizeof *q);
+    if (!q) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return NULL;
+    }
+    q->analyzer = a;
+    struct parser p = {.q = q, .text = text, .len = len, .err = err};
+    next_token(&p);
+    struct node *root = p.failed ? NULL : parse_or(&p);
+    if (!p.failed && p.tok.kind == T_RPAREN)
+        fail_at(&p, p.tok.offset, "unbalanced parenthesis at byte %zu", p.tok.offset);
+    if (!p.failed && !root)
+        fail_at(&p, 0, "nothing to search for");
+    if (p.failed) {
+        node_free(root);
+        pdx_query_free(q);
+        return NULL;
+    }
+    q->root = root;
+    return q;
+}
+
+void pdx_query_free(struct pdx_query *q)
+{
+    if (!q)
+        return;
+    node_free(q->root);
+    free(q->words);
+    free(q);
+}
+
+/* ---- building ------------------------------------------------------------------- */
+
+static size_t make_term(char *buf, int field, const char *prefix, const char *word)
+{
+    const char *fp = field == F_TITLE ? PDX_PREFIX_TITLE : prefix;
+    size_t pl = strlen(fp), wl = strlen(word);
+    memcpy(buf, fp, pl);
+    memcpy(buf + pl, word, wl);
+    return pl + wl;
+}
+
+static int term_query(int field, const char *prefix, const char *word, struct xs_query **out,
+                      struct pdx_query_error *err)
+{
+    char term[TERM_BUF];
+    size_t n = make_term(term, field, prefix, word);
+    struct xs_error xe;
+    if (xs_query_term(term, n, 1, out, &xe) != 0) {
+        snprintf(err->message, sizeof err->message, "%s", xe.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* Combines n built subqueries, freeing them. */
+static int combine(int op, struct xs_query **subs, size_t n, unsigned window, struct xs_query **out,
+                   struct pdx_query_error *err)
+{
+    struct xs_error xe;
+    int rc = xs_query_combine(op, subs, n, window, out, &xe);
+    for (size_t i = 0; i < n; i++)
+        xs_query_free(subs[i]);
+    if (rc != 0)
+        snprintf(err->message, sizeof err->message, "%s", xe.message);
+    return rc;
+}
+
+/* Positioned words of a phrase (or of a hyphenated word's parts). Title words carry
+ * the S prefix; body words none. */
+static int phrase_query(int field, const struct form *parts, size_t n, struct xs_query **out,
+                        struct pdx_query_error *err)
+{
+    struct xs_query *subs[PARTS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        if (term_query(field, "", parts[i].folded, &subs[i], err) != 0) {
+            for (size_t j = 0; j < i; j++)
+                xs_query_free(subs[j]);
+            return -1;
+        }
+    }
+    if (n == 1) {
+        *out = subs[0];
+        return 0;
+    }
+    return combine(XS_OP_PHRASE, subs, n, (unsigned)n, out, err);
+}
+
+static int build(const struct node *n, struct xs_query **out, struct pdx_query_error *err)
+{
+    struct xs_error xe;
+    err->offset = n->offset;
+    switch (n->kind) {
+    case N_WORD: {
+        if (n->nparts == 1 && !n->joined) {
+            /* Stop words have no stem term: they are found by their positioned form. */
+            if (n->parts[0].stopword || n->field == F_TITLE)
+                return term_query(n->field, "", n->parts[0].folded, out, err);
+            return term_query(n->field, PDX_PREFIX_STEM, n->parts[0].stem, out, err);
+        }
+        struct xs_query *subs[2];
+        if (phrase_query(n->field, n->parts, n->nparts, &subs[0], err) != 0)
+            return -1;
+        if (!n->joined) {
+            *out = subs[0];
+            return 0;
+        }
+        const char *prefix = n->field == F_TITLE ? "" : PDX_PREFIX_STEM;
+        const char *form = n->field == F_TITLE ? n->joined->folded : n->joined->stem;
+        if (term_query(n->field, prefix, form, &subs[1], err) != 0) {
+            xs_query_free(subs[0]);
+            return -1;
+        }
+        return combine(XS_OP_OR, subs, 2, 0, out, err);
+    }
+    case N_PHRASE:
+        return phrase_query(n->field, n->parts, n->nparts, out, err);
+    case N_WILDCARD: {
+        char term[TERM_BUF];
+        size_t len = make_term(term, n->field, "", n->parts[0].folded);
+        if (xs_query_wildcard(term, len, PDX_QUERY_WILDCARD_MAX, out, &xe) != 0) {
+            snprintf(err->message, sizeof err->message, "%s", xe.message);
+            return -1;
+        }
+        return 0;
+    }
+    case N_ALL:
+        if (xs_query_match_all(out, &xe) != 0) {
+            snprintf(err->message, sizeof err->message, "%s", xe.message);
+            return -1;
+        }
+        return 0;
+    case N_NEAR: {
+        struct xs_query **subs = calloc(n->nkids, sizeof *subs);
+        if (!subs) {
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return -1;
+        }
+        for (size_t i = 0; i < n->nkids; i++) {
+            /* NEAR needs positions: each side by its folded form. */
+            const struct node *k = n->kids[i];
+            if (term_query(k->field, "", k->parts[k->nparts - 1].folded, &subs[i], err) != 0) {
+                for (size_t j = 0; j < i; j++)
+                    xs_query_free(subs[j]);
+                free(subs);
+                return -1;
+            }
+        }
+        int rc = combine(XS_OP_NEAR, subs, n->nkids, n->window + 1, out, err);
+        free(subs);
+        return rc;
+    }
+    default: {
+        int op = n->kind == N_AND ? XS_OP_AND : n->kind == N_OR ? XS_OP_OR : XS_OP_AND_NOT;
+        struct xs_query **subs = calloc(n->nkids, sizeof *subs);
+        if (!subs) {
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return -1;
+        }
+        for (size_t i = 0; i < n->nkids; i++) {
+            if (build(n->kids[i], &subs[i], err) != 0) {
+                for (size_t j = 0; j < i; j++)
+                    xs_query_free(subs[j]);
+                free(subs);
+                return -1;
+            }
+        }
+        int rc = combine(op, subs, n->nkids, 0, out, err);
+        free(subs);
+        return rc;
+    }
+    }
+}
+
+int pdx_query_build(const struct pdx_query *q, struct xs_query **out, struct pdx_query_error *err)
+{
+    memset(err, 0, sizeof *err);
+    *out = NULL;
+    return build(q->root, out, err);
+}
+
+/* ---- matching tokens ------------------------------------------------------------ */
+
+int pdx_query_match_token(const struct pdx_query *q, const struct pdx_token *tok)
+{
+    if (tok->flags & PDX_TOK_JOINED)
+        return -1; /* its parts are highlighted instead */
+    for (size_t i = 0; i < q->nwords; i++) {
+        const struct hl_word *w = &q->words[i];
+        size_t fl = strlen(w->folded);
+        switch (w->match) {
+        case HL_PREFIX:
+            if (tok->folded_len >= fl && memcmp(tok->folded, w->folded, fl) == 0)
+                return (int)i;
+            break;
+        case HL_STEM:
+            if (tok->stem_len == strlen(w->stem) && memcmp(tok->stem, w->stem, tok->stem_len) == 0)
+                return (int)i;
+            break;
+        default:
+            break;
+        }
+        /* The exact folded form matches whatever the kind. */
+        if (w->match != HL_PREFIX && tok->folded_len == fl &&
+            memcmp(tok->folded, w->folded, fl) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+size_t pdx_query_word_count(const struct pdx_query *q)
+{
+    return q->nwords;
+}
+
+/* ---- explaining ----------------------------------------------------------------- */
+
+struct sink {
+    char *buf;
+    size_t cap, len;
+};
+
+static void put(struct sink *s, const char *fmt, ...)
+{
+    if (s->len + 1 >= s->cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        s->len = s->len + (size_t)n < s->cap ? s->len + (size_t)n : s->cap - 1;
+}
+
+static void explain_node(const struct node *n, int depth, struct sink *s)
+{
+    static const char *names[] = {"word", "phrase",  "prefix", "AND",
+                                  "OR",   "AND NOT", "NEAR",   "all documents"};
+    put(s, "%*s%s", depth * 2, "", names[n->kind]);
+    if (n->field == F_TITLE)
+        put(s, " in title");
+    if (n->kind == N_NEAR)
+        put(s, " (within %u words)", n->window);
+    if (n->kind == N_WORD || n->kind == N_PHRASE || n->kind == N_WILDCARD) {
+        put(s, ":");
+        for (size_t i = 0; i < n->nparts; i++) {
+            const struct form *f = &n->parts[i];
+            if (n->kind == N_WORD && n->nparts == 1 && !f->stopword && n->field != F_TITLE)
+                put(s, " %s (stem %s)", f->folded, f->stem);
+            else
+                put(s, " %s%s", f->folded, f->stopword ? " (stop word)" : "");
+        }
+        if (n->joined)
+            put(s, " | joined %s (stem %s)", n->joined->folded, n->joined->stem);
+        if (n->kind == N_WILDCARD)
+            put(s, "*");
+    }
+    put(s, "\n");
+    for (size_t i = 0; i < n->nkids; i++)
+        explain_node(n->kids[i], depth + 1, s);
+}
+
+void pdx_query_explain(const struct pdx_query *q, char *buf, size_t buf_len)
+{
+    struct sink s = {buf, buf_len, 0};
+    if (buf_len == 0)
+        return;
+    buf[0] = '\0';
+    explain_node(q->root, 0, &s);
+}
