@@ -102,21 +102,22 @@ $(B)/obj/%.o: %.cc | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS_ALL) $(CXXFLAGS_ALL) -c $< -o $@
 
-# Each data file becomes one C string; '?' is escaped so no trigraph can form.
+# Each data file becomes a byte array (a string literal that long would break C's
+# 4095-byte portability limit under -Wpedantic); od is in every coreutils.
 $(B)/gen/pdx_data.c: $(DATA_FILES) Makefile
 	@mkdir -p $(dir $@)
 	@{ echo '/* generated from indexer/data/ by the Makefile; do not edit */'; \
 	  echo '#include "pdx_data.h"'; echo '#include <string.h>'; \
 	  for f in $(DATA_FILES); do \
 	    n=$$(basename $$f .txt | tr -c 'a-zA-Z0-9_\n' '_'); \
-	    echo "static const char data_$$n[] ="; \
-	    awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\?/, "\\?"); print "    \"" $$0 "\\n\"" }' $$f; \
-	    echo '    "";'; \
+	    echo "static const unsigned char data_$$n[] = {"; \
+	    od -An -v -tu1 $$f | sed 's/  */ /g; s/^ //; s/ $$//; s/ /, /g; s/$$/,/'; \
+	    echo '    0};'; \
 	  done; \
 	  echo 'const char *pdx_data_get(const char *name, size_t *len)'; echo '{'; \
 	  for f in $(DATA_FILES); do \
 	    b=$$(basename $$f .txt); n=$$(echo $$b | tr -c 'a-zA-Z0-9_\n' '_'); \
-	    echo "    if (strcmp(name, \"$$b\") == 0) { if (len) *len = sizeof data_$$n - 1; return data_$$n; }"; \
+	    echo "    if (strcmp(name, \"$$b\") == 0) { if (len) *len = sizeof data_$$n - 1; return (const char *)data_$$n; }"; \
 	  done; \
 	  echo '    if (len) *len = 0;'; echo '    return NULL;'; echo '}'; } > $@.tmp && mv $@.tmp $@
 

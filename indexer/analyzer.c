@@ -32,12 +32,17 @@
 #define FOLD_FIRST 0x80
 #define FOLD_LAST 0x24F
 #define FOLD_ENTRY_MAX 7 /* bytes of folded UTF-8 one table entry may hold */
-#define FOLD_CP_MAX 64   /* bytes of folded UTF-8 any one code point may give */
+#define FOLD_CP_MAX 128  /* bytes of folded UTF-8 any one code point may give */
 
 #define CHUNK_TARGET ((size_t)64 * 1024) /* bytes handed to ICU at once, roughly */
 #define CHUNK_MAX ((size_t)1024 * 1024)  /* hard limit on a chunk, in bytes */
 
 #define STEM_MAX (2 * PDX_TERM_MAX + 8)
+
+/* Stemming is the costliest step and word frequencies are Zipfian: a direct-mapped
+ * cache of short words' stems and stop-word flags saves most Snowball calls. */
+#define CACHE_SLOTS 4096 /* a power of two */
+#define CACHE_WORD 30    /* longest folded word (and stem) cached, in bytes */
 
 #define ELISION_PREFIX_MAX 6 /* "jusqu", "lorsqu", "puisqu", "quoiqu" */
 
@@ -62,6 +67,14 @@ struct wordset {
     size_t mask;
 };
 
+struct cache_entry {
+    uint8_t flen; /* 0: empty */
+    uint8_t slen;
+    uint8_t stop;
+    char folded[CACHE_WORD];
+    char stem[CACHE_WORD];
+};
+
 /* The hyphenated compound being reported: its parts so far and their joined form. */
 struct compound {
     size_t start, end;
@@ -75,7 +88,7 @@ struct compound {
 
 struct pdx_analyzer {
     UBreakIterator *brk;
-    const UNormalizer2 *nfd; /* ICU's static instance, not owned */
+    const UNormalizer2 *nfkd; /* ICU's static instance, not owned */
     struct sb_stemmer *stemmer;
     struct wordset stop;
     struct wordset protect;
@@ -87,6 +100,7 @@ struct pdx_analyzer {
     uint32_t *map;
     size_t cap16;
 
+    struct cache_entry *cache; /* CACHE_SLOTS entries */
     struct compound run;
     char folded[PDX_TERM_MAX];
     char stem[STEM_MAX];
@@ -199,10 +213,11 @@ static const char *extra_fold(UChar32 c)
     }
 }
 
-/* Folds one code point the slow way: full case folding, NFD, combining marks dropped,
- * extra_fold. Writes at most `cap` bytes; returns the length or -1 (ICU failure or no
- * room). */
-static int fold_slow(const UNormalizer2 *nfd, UChar32 c, char *out, size_t cap)
+/* Folds one code point the slow way: full case folding (ß → ss, ﬁ → fi), NFKD (so
+ * that compatibility forms fold too: 1ᵉʳ → 1er, ｆ → f, ǆ → dz), combining marks and
+ * white space dropped, extra_fold. Writes at most `cap` bytes; returns the length or -1
+ * (ICU failure or no room). */
+static int fold_slow(const UNormalizer2 *nfkd, UChar32 c, char *out, size_t cap)
 {
     if (is_dropped(c))
         return 0;
@@ -210,12 +225,12 @@ static int fold_slow(const UNormalizer2 *nfd, UChar32 c, char *out, size_t cap)
     if (type == U_NON_SPACING_MARK || type == U_FORMAT_CHAR)
         return 0;
 
-    UChar src[2], low[8], dec[32];
+    UChar src[2], low[8], dec[64];
     int32_t n = 0;
     UErrorCode st = U_ZERO_ERROR;
     U16_APPEND_UNSAFE(src, n, c);
     int32_t nl = u_strFoldCase(low, 8, src, n, U_FOLD_CASE_DEFAULT, &st);
-    int32_t nd = unorm2_normalize(nfd, low, nl, dec, 32, &st);
+    int32_t nd = unorm2_normalize(nfkd, low, nl, dec, 64, &st);
     if (U_FAILURE(st))
         return -1;
 
@@ -223,7 +238,7 @@ static int fold_slow(const UNormalizer2 *nfd, UChar32 c, char *out, size_t cap)
     for (int32_t i = 0; i < nd;) {
         UChar32 d;
         U16_NEXT(dec, i, nd, d);
-        if (u_charType(d) == U_NON_SPACING_MARK || is_dropped(d))
+        if (u_charType(d) == U_NON_SPACING_MARK || is_dropped(d) || u_isUWhiteSpace(d))
             continue;
         const char *x = extra_fold(d);
         char tmp[4];
@@ -246,7 +261,7 @@ static int fold_table_build(struct pdx_analyzer *a)
 {
     for (UChar32 c = FOLD_FIRST; c <= FOLD_LAST; c++) {
         struct fold_entry *e = &a->fold[c - FOLD_FIRST];
-        int n = fold_slow(a->nfd, c, e->out, sizeof e->out);
+        int n = fold_slow(a->nfkd, c, e->out, sizeof e->out);
         if (n < 0)
             return -1;
         e->len = (uint8_t)n;
@@ -263,9 +278,9 @@ struct fold_stats {
 
 /* Folds s[0, n) into out, keeping at most PDX_TERM_MAX bytes made of whole folded
  * characters (out has room for PDX_TERM_MAX). Counts letters over the whole word.
- * Returns the folded length, or -1 on an ICU failure. */
-static int fold_word(const struct pdx_analyzer *a, const char *s, size_t n, char *out,
-                     struct fold_stats *fs)
+ * Returns the folded length. */
+static size_t fold_word(const struct pdx_analyzer *a, const char *s, size_t n, char *out,
+                        struct fold_stats *fs)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t len = 0, letters = 0, uppers = 0;
@@ -310,9 +325,9 @@ static int fold_word(const struct pdx_analyzer *a, const char *s, size_t n, char
                 prev_letter = isl != 0;
                 if (full)
                     continue;
-                int m = fold_slow(a->nfd, cp, tmp, sizeof tmp);
-                if (m < 0)
-                    return -1;
+                int m = fold_slow(a->nfkd, cp, tmp, sizeof tmp);
+                if (m < 0) /* cannot happen with ICU's data; keep the character */
+                    m = (int)utf8_put(cp, tmp);
                 piece = tmp, k = (size_t)m;
             }
         }
@@ -329,18 +344,18 @@ static int fold_word(const struct pdx_analyzer *a, const char *s, size_t n, char
         fs->letters = letters;
         fs->uppers = uppers;
     }
-    return (int)len;
+    return len;
 }
 
 int pdx_fold(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len)
 {
     char buf[PDX_TERM_MAX];
-    int n = fold_word(a, word, len, buf, NULL);
-    if (n < 0 || (size_t)n >= out_len)
+    size_t n = fold_word(a, word, len, buf, NULL);
+    if (n >= out_len)
         return -1;
-    memcpy(out, buf, (size_t)n);
+    memcpy(out, buf, n);
     out[n] = '\0';
-    return n;
+    return (int)n;
 }
 
 int pdx_lower(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len)
@@ -383,11 +398,11 @@ static uint32_t hash_bytes(const char *s, size_t n)
     return h;
 }
 
-static int wordset_has(const struct wordset *ws, const char *s, size_t n)
+/* Is s[0, n), whose hash_bytes is h, in the set? */
+static int wordset_has_h(const struct wordset *ws, const char *s, size_t n, uint32_t h)
 {
     if (ws->slots == NULL || n == 0)
         return 0;
-    uint32_t h = hash_bytes(s, n);
     for (size_t i = h & ws->mask;; i = (i + 1) & ws->mask) {
         const struct wordset_slot *sl = &ws->slots[i];
         if (sl->len == 0)
@@ -395,6 +410,11 @@ static int wordset_has(const struct wordset *ws, const char *s, size_t n)
         if (sl->hash == h && sl->len == n && memcmp(ws->pool + sl->off, s, n) == 0)
             return 1;
     }
+}
+
+static int wordset_has(const struct wordset *ws, const char *s, size_t n)
+{
+    return wordset_has_h(ws, s, n, hash_bytes(s, n));
 }
 
 static void wordset_free(struct wordset *ws)
@@ -448,19 +468,15 @@ static int wordset_load(const struct pdx_analyzer *a, struct wordset *ws, const 
         if (b == e || data[b] == '#')
             continue;
         char *w = ws->pool + used;
-        int n = fold_word(a, data + b, e - b, w, NULL);
-        if (n < 0) {
-            set_error(errbuf, errbuf_len, "cannot fold an entry of", name);
-            return -1;
-        }
-        if (n == 0 || wordset_has(ws, w, (size_t)n))
+        size_t n = fold_word(a, data + b, e - b, w, NULL);
+        if (n == 0 || wordset_has(ws, w, n))
             continue;
-        uint32_t h = hash_bytes(w, (size_t)n);
+        uint32_t h = hash_bytes(w, n);
         size_t s = h & ws->mask;
         while (ws->slots[s].len != 0)
             s = (s + 1) & ws->mask;
         ws->slots[s] = (struct wordset_slot){h, (uint32_t)used, (uint32_t)n};
-        used += (size_t)n;
+        used += n;
     }
     return 0;
 }
@@ -472,29 +488,33 @@ int pdx_is_stopword(const struct pdx_analyzer *a, const char *folded, size_t len
 
 /* ---- stemming --------------------------------------------------------------------- */
 
-/* Stems `folded` and points *out at the result (the input itself, or a->stem). Returns
- * the stem's length, or -1 when Snowball fails (out of memory). */
-static int stem_word(struct pdx_analyzer *a, const char *folded, size_t n, const char **out)
+/* Stems `folded`, whose hash_bytes is h, and points *out at the result: the input
+ * itself, or `buf` (STEM_MAX bytes). Returns the stem's length, or -1 when Snowball
+ * fails (out of memory). */
+static int stem_word_h(struct pdx_analyzer *a, const char *folded, size_t n, uint32_t h, char *buf,
+                       const char **out)
 {
     *out = folded;
-    if (n == 0 || n > PDX_TERM_MAX || wordset_has(&a->protect, folded, n))
+    if (n == 0 || n > PDX_TERM_MAX || wordset_has_h(&a->protect, folded, n, h))
         return (int)n;
     const sb_symbol *s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)folded, (int)n);
     if (s == NULL)
         return -1;
     int m = sb_stemmer_length(a->stemmer);
-    if (m < 0 || (size_t)m > sizeof a->stem)
+    if (m < 0 || m > STEM_MAX)
         return (int)n;
     /* Snowball's buffer is overwritten by the next call: copy now. */
-    memcpy(a->stem, s, (size_t)m);
-    *out = a->stem;
+    memcpy(buf, s, (size_t)m);
+    *out = buf;
     return m;
 }
 
+/* Uses its own buffer, not a->stem: safe to call from a pdx_analyze callback. */
 int pdx_stem(struct pdx_analyzer *a, const char *folded, size_t len, char *out, size_t out_len)
 {
+    char buf[STEM_MAX];
     const char *s;
-    int n = stem_word(a, folded, len, &s);
+    int n = stem_word_h(a, folded, len, hash_bytes(folded, len), buf, &s);
     if (n < 0 || (size_t)n >= out_len)
         return -1;
     memmove(out, s, (size_t)n);
@@ -512,14 +532,19 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
         set_error(errbuf, errbuf_len, "out of memory", NULL);
         return NULL;
     }
-    a->nfd = unorm2_getNFDInstance(&st);
+    a->nfkd = unorm2_getNFKDInstance(&st);
     if (U_FAILURE(st)) {
-        set_error(errbuf, errbuf_len, "ICU NFD normaliser", u_errorName(st));
+        set_error(errbuf, errbuf_len, "ICU NFKD normaliser", u_errorName(st));
         goto fail;
     }
     a->brk = ubrk_open(UBRK_WORD, "fr", NULL, 0, &st);
     if (U_FAILURE(st)) {
         set_error(errbuf, errbuf_len, "ICU word break iterator", u_errorName(st));
+        goto fail;
+    }
+    a->cache = calloc(CACHE_SLOTS, sizeof *a->cache);
+    if (a->cache == NULL) {
+        set_error(errbuf, errbuf_len, "out of memory", NULL);
         goto fail;
     }
     a->stemmer = sb_stemmer_new("french", "UTF_8");
@@ -552,6 +577,7 @@ void pdx_analyzer_free(struct pdx_analyzer *a)
     wordset_free(&a->protect);
     free(a->u16);
     free(a->map);
+    free(a->cache);
     free(a);
 }
 
@@ -569,23 +595,47 @@ struct walk {
 static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned flags,
                 const char *folded, size_t flen)
 {
+    struct pdx_analyzer *a = w->a;
     struct pdx_token t;
+    uint32_t h = hash_bytes(folded, flen);
     t.start = start;
     t.end = end;
     t.pos = pos;
     t.folded = folded;
     t.folded_len = flen;
-    if (pdx_is_stopword(w->a, folded, flen))
+    t.stem = folded;
+    t.stem_len = flen;
+
+    struct cache_entry *c = NULL;
+    if (flen <= CACHE_WORD) {
+        c = &a->cache[h & (CACHE_SLOTS - 1)];
+        if (c->flen == flen && memcmp(c->folded, folded, flen) == 0) {
+            if (c->stop)
+                flags |= PDX_TOK_STOPWORD;
+            if (!(flags & PDX_TOK_NUMBER)) {
+                t.stem = c->stem;
+                t.stem_len = c->slen;
+            }
+            t.flags = flags;
+            return w->fn(w->ctx, &t);
+        }
+    }
+    int stop = wordset_has_h(&a->stop, folded, flen, h);
+    if (stop)
         flags |= PDX_TOK_STOPWORD;
     t.flags = flags;
-    if (flags & PDX_TOK_NUMBER) {
-        t.stem = folded;
-        t.stem_len = flen;
-    } else {
-        int n = stem_word(w->a, folded, flen, &t.stem);
+    if (!(flags & PDX_TOK_NUMBER)) {
+        int n = stem_word_h(a, folded, flen, h, a->stem, &t.stem);
         if (n < 0)
             return -1;
         t.stem_len = (size_t)n;
+        if (c != NULL && t.stem_len <= CACHE_WORD) {
+            c->flen = (uint8_t)flen;
+            c->slen = (uint8_t)t.stem_len;
+            c->stop = (uint8_t)stop;
+            memcpy(c->folded, folded, flen);
+            memcpy(c->stem, t.stem, t.stem_len);
+        }
     }
     return w->fn(w->ctx, &t);
 }
@@ -620,12 +670,9 @@ static int emit_part(struct walk *w, size_t s, size_t e, int number_status, int 
 
     if (!continues && (rc = flush_compound(w)) != 0)
         return rc;
-    int n = fold_word(a, w->text + s, e - s, a->folded, &fs);
-    if (n < 0)
-        return -1;
-    if (n == 0)
+    size_t flen = fold_word(a, w->text + s, e - s, a->folded, &fs);
+    if (flen == 0)
         return 0; /* nothing left once folded (a lone mark): no position */
-    size_t flen = (size_t)n;
     unsigned flags = 0;
     int number = number_status && fs.letters == 0;
     if (number)
@@ -662,9 +709,8 @@ static int emit_part(struct walk *w, size_t s, size_t e, int number_status, int 
  * *apos is then the byte length of the apostrophe that follows it. */
 static size_t elision_len(const char *word, size_t n, size_t *apos)
 {
-    static const char *const prefixes[] = {"l",  "d",     "j",      "m",      "n",
-                                           "s",  "t",     "c",      "qu",     "jusqu",
-                                           "lorsqu", "puisqu", "quoiqu"};
+    static const char *const prefixes[] = {"l", "d",  "j",     "m",      "n",      "s",     "t",
+                                           "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"};
     char low[ELISION_PREFIX_MAX];
     size_t i;
     for (i = 0; i < n && i <= ELISION_PREFIX_MAX; i++) {
@@ -718,8 +764,29 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* Where a number glued to the end of a word starts (CSU2030, covid19, COP28), or e if
+ * word[s, e) is not at least two letters then digits only. Such a word is reported as
+ * a compound, so that 2030 finds CSU2030; 1er, C3Medical, H1N1 stay whole. */
+static size_t trailing_number(const char *t, size_t s, size_t e)
+{
+    size_t j = e;
+    while (j > s && is_digit(t[j - 1]))
+        j--;
+    if (j == e)
+        return e;
+    size_t chars = 0;
+    for (size_t i = s; i < j; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+            return e;
+        chars += !is_cont(c);
+    }
+    return chars >= 2 ? j : e;
+}
+
 /* Reports one ICU word text[s, e): elision first, then the word itself, split at its
- * inner dots unless it is a dotted acronym or the dot sits between digits (10.5). */
+ * inner dots unless it is a dotted acronym or the dot sits between digits (10.5), or
+ * before a number glued to its end. */
 static int emit_word(struct walk *w, size_t s, size_t e, int number_status, int continues)
 {
     const char *t = w->text;
@@ -737,7 +804,15 @@ static int emit_word(struct walk *w, size_t s, size_t e, int number_status, int 
         s += el + apos;
         continues = 0;
     }
-    if (memchr(t + s, '.', e - s) == NULL || is_dotted_acronym(t + s, e - s))
+    if (memchr(t + s, '.', e - s) == NULL) {
+        size_t j = trailing_number(t, s, e);
+        if (j == e)
+            return emit_part(w, s, e, number_status, continues);
+        if ((rc = emit_part(w, s, j, 0, continues)) != 0)
+            return rc;
+        return emit_part(w, j, e, 1, 1);
+    }
+    if (is_dotted_acronym(t + s, e - s))
         return emit_part(w, s, e, number_status, continues);
 
     size_t b = s;
@@ -844,8 +919,8 @@ static int analyze_chunk(struct walk *w, size_t base, size_t n)
         int32_t status = ubrk_getRuleStatus(a->brk);
         if (status < UBRK_WORD_NONE_LIMIT)
             continue;
-        int continues = a->run.nparts > 0 && prev_end >= 0 && s == prev_end + 1 &&
-                        is_hyphen(a->u16[prev_end]);
+        int continues =
+            a->run.nparts > 0 && prev_end >= 0 && s == prev_end + 1 && is_hyphen(a->u16[prev_end]);
         int number = status < UBRK_WORD_NUMBER_LIMIT;
         int rc = emit_word(w, base + a->map[s], base + a->map[e], number, continues);
         if (rc != 0)

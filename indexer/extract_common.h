@@ -172,4 +172,44 @@ size_t pdx_split_fields(const char *line, size_t len, char sep, const char **fie
  * 0, or -1 when it does not fit or the phrase is empty. */
 int pdx_phrase_to_regex(const char *phrase, size_t len, char *buf, size_t cap, size_t *used);
 
+/* A list of data-file phrases compiled into one anchored alternation; each alternative
+ * ends with (*MARK:n) where n is the index given to pdx_phrases_add, longest phrases
+ * first so that the longest name wins. */
+struct pdx_phrase {
+    char *re;
+    size_t weight;
+    unsigned idx;
+    uint32_t buckets; /* bit b: the first word may start with bucket b's letter */
+};
+
+/* Phrases are compiled into one alternation per first letter (a…z, then the rest),
+ * which keeps each pattern small and the tries at a word few. */
+#define PDX_BUCKETS 27
+struct pdx_phrases {
+    struct pdx_phrase *items;
+    size_t n, cap;
+};
+
+/* Adds `phrase` (data-file syntax) for entry `idx` and registers its first word's key
+ * with `keyflag`. Returns 0, -1 on allocation failure, -2 when the phrase is empty or
+ * too long. */
+int pdx_phrases_add(struct pdx_phrases *ps, struct pdx_keyset *ks, unsigned keyflag,
+                    const char *phrase, size_t len, unsigned idx);
+
+/* Compiles the alternations (case-insensitive but for ALL-CAPS words) into re[0..
+ * PDX_BUCKETS-1] (NULL for an empty bucket). Returns 0, or a PDX_EXTRACT_E* code with
+ * the message in errbuf. */
+int pdx_phrases_compile(const struct pdx_phrases *ps, pcre2_code **re, char *errbuf,
+                        size_t errbuf_len);
+
+/* The bucket of the word starting at text[ws]. */
+unsigned pdx_bucket_of(const char *text, size_t len, size_t ws);
+
+void pdx_phrases_free(struct pdx_phrases *ps);
+
+/* Calls fn for each non-comment, non-blank line of a data file. Stops at and returns
+ * fn's first nonzero value. */
+int pdx_data_lines(const char *data, size_t len,
+                   int (*fn)(void *ctx, const char *line, size_t n, size_t lineno), void *ctx);
+
 #endif /* INDEXER_EXTRACT_COMMON_H */

@@ -462,11 +462,19 @@ static struct node *parse_phrase(struct parser *p, const struct lex_token *t)
         node_free(n);
         return NULL;
     }
+    /* Highlight the phrase's content words: « de », « la » lit up everywhere in a
+     * passage would hide the match. A phrase of stop words only keeps them all. */
+    size_t content = 0;
     for (size_t i = 0; i < c.n; i++)
+        content += !c.forms[i].stopword;
+    for (size_t i = 0; i < c.n; i++) {
+        if (content > 0 && c.forms[i].stopword)
+            continue;
         if (remember_word(p, &c.forms[i], HL_EXACT) != 0) {
             node_free(n);
             return NULL;
         }
+    }
     return n;
 }
 
