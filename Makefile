@@ -5,6 +5,8 @@
 #   make test       build and run every test
 #   make install    install the programs (PREFIX, DESTDIR)
 #   make asan|ubsan build and test a sanitizer variant into build/<variant>/
+#   make valgrind   run the unit, replay and end-to-end tests under valgrind
+#   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS
 #   make format     apply .clang-format; make lint checks it
 #
 # The first build installs the Debian packages it needs when they are missing.
@@ -36,6 +38,8 @@ WARN_CXX := -std=c++17 -Wall -Wextra -Wpedantic -Werror
 OPT ?= -O2 -g
 SAN_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_ubsan := -fsanitize=undefined -fno-sanitize-recover=all
+SAN_fuzz := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
 SAN := $(SAN_$(VARIANT))
 
 CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -Iindexer -Ishim -Isearch -I$(B)/gen -MMD -MP
@@ -65,16 +69,31 @@ ALL_LIBS = $(LIBSEARCH) $(LIBPDX) $(LIBXS)
 LINK_LIBS = $(LIB_LIBS) -lstdc++ -lm
 
 DEPS_STAMP := build/.deps-installed
+# Tools only the hardening targets need; never installed by `make test`.
+FUZZ_DEPS_STAMP := build/.deps-fuzz-installed
+VALGRIND_DEPS_STAMP := build/.deps-valgrind-installed
+$(DEPS_STAMP): PKGS_WANTED = $(DEPS_PKGS)
+$(FUZZ_DEPS_STAMP): PKGS_WANTED = clang libclang-rt-14-dev
+$(VALGRIND_DEPS_STAMP): PKGS_WANTED = valgrind
 
-.PHONY: all deps run test test-unit test-e2e install uninstall clean format lint asan ubsan
+# Fuzz targets (tests/fuzz/fuzz_*.c). In every variant but `fuzz` each builds as a replay
+# driver (-DPDX_FUZZ_REPLAY) that `make test` runs over tests/fuzz/seeds/<name>/ and
+# tests/fuzz/crashers/<name>/ (see tests/run-tests.sh); in the `fuzz` variant, as a
+# libFuzzer binary.
+FUZZ_NAMES := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/%)
+
+.SECONDARY:
+.PHONY: all deps run test test-unit test-e2e install uninstall clean format lint asan ubsan \
+        valgrind fuzz fuzz-run
 
 all: $(PROG_BIN)
 
 # ---- Debian packages ---------------------------------------------------------------
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
+$(DEPS_STAMP) $(FUZZ_DEPS_STAMP) $(VALGRIND_DEPS_STAMP):
 	@missing=""; \
-	for p in $(DEPS_PKGS); do \
+	for p in $(PKGS_WANTED); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	    || missing="$$missing $$p"; \
 	done; \
@@ -139,6 +158,17 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(ALL_LIBS) $(LINK_LIBS) $(CMOCKA_LIBS) -o $@
 
+ifeq ($(VARIANT),fuzz)
+# libFuzzer supplies main(); clang++ links the shim's C++ sanitizer runtime.
+FUZZ_LINK = $(CXX) -fsanitize=fuzzer
+else
+$(B)/obj/tests/fuzz/%.o: CPPFLAGS_ALL += -DPDX_FUZZ_REPLAY
+FUZZ_LINK = $(CC)
+endif
+$(B)/fuzz/%: $(B)/obj/tests/fuzz/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_LINK) $(LDFLAGS_ALL) $< $(ALL_LIBS) $(LINK_LIBS) -o $@
+
 # ---- using it ----------------------------------------------------------------------
 RUN_INDEX := $(B)/run.db
 run: $(PROG_BIN)
@@ -147,8 +177,8 @@ run: $(PROG_BIN)
 	$(B)/polidex-search -i $(RUN_INDEX) -n 3 "soins de santé primaires"
 	$(B)/polidex-search -i $(RUN_INDEX) -n 3 "l'OMS"
 
-test: $(PROG_BIN) $(TEST_BIN)
-	@B=$(B) sh tests/run-tests.sh $(TEST_BIN)
+test: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN)
+	@B=$(B) sh tests/run-tests.sh $(TEST_BIN) $(FUZZ_BIN)
 
 install: $(PROG_BIN)
 	install -d $(DESTDIR)$(BINDIR)
@@ -157,13 +187,62 @@ install: $(PROG_BIN)
 uninstall:
 	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%)
 
+# ---- hardening ---------------------------------------------------------------------
+# Sanitizer reports go to files (log_path) as well as failing the process with an exit
+# code no program uses (86, 87), so that a report is never lost in a test that only
+# looks at stdout; any report file fails the target. LeakSanitizer is on in asan.
+SANLOG = $(CURDIR)/build/$@/sanitizer-logs
 asan ubsan:
-	$(MAKE) VARIANT=$@ OPT="-O1 -g" test
+	@rm -rf $(SANLOG) && mkdir -p $(SANLOG)
+	@ASAN_OPTIONS=detect_leaks=1:exitcode=86:log_path=$(SANLOG)/asan \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87:log_path=$(SANLOG)/ubsan \
+	  $(MAKE) VARIANT=$@ OPT="-O1 -g" test; rc=$$?; \
+	  if [ -n "$$(ls -A $(SANLOG))" ]; then cat $(SANLOG)/*; \
+	    echo "$@: sanitizer reports in $(SANLOG)" >&2; rc=1; fi; exit $$rc
+
+# valgrind: build/valgrind/ holds one wrapper script per program, unit test and replay
+# driver, each exec'ing valgrind on the plain build; the whole suite then runs with
+# B=build/valgrind, so the e2e scripts need no change. Any error or definite leak makes
+# a non-empty log file (-q), which fails the target.
+VG_DIR := build/valgrind
+VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+           --show-leak-kinds=definite --error-exitcode=88 --log-file=$(CURDIR)/$(VG_DIR)/logs/%p.log
+valgrind: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN) | $(VALGRIND_DEPS_STAMP)
+	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)/tests $(VG_DIR)/fuzz $(VG_DIR)/logs
+	@for f in $^; do \
+	  w=$(VG_DIR)/$${f#$(B)/}; \
+	  printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(VALGRIND)' "$(CURDIR)/$$f" > $$w; \
+	  chmod +x $$w; \
+	done
+	@B=$(VG_DIR) sh tests/run-tests.sh $(TEST_BIN:$(B)/%=$(VG_DIR)/%) \
+	  $(FUZZ_BIN:$(B)/%=$(VG_DIR)/%); rc=$$?; \
+	  for l in $(VG_DIR)/logs/*.log; do [ -s "$$l" ] && { cat "$$l"; rc=1; }; done; \
+	  [ $$rc -eq 0 ] || echo "valgrind: errors or definite leaks (logs in $(VG_DIR)/logs)" >&2; \
+	  exit $$rc
+
+# make fuzz: each target runs FUZZ_SECONDS (one process at a time, the machine is shared)
+# from its seeds and past crashers; new inputs go to build/fuzz/corpus/<name>/, crashes
+# to build/fuzz/crashes/<name>/ — copy a crash into tests/fuzz/crashers/<name>/ once
+# fixed, so that `make test` replays it for ever.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+fuzz: | $(FUZZ_DEPS_STAMP)
+	$(MAKE) VARIANT=fuzz CC=clang CXX=clang++ OPT="-O1 -g" fuzz-run
+fuzz-run: $(FUZZ_BIN)
+	@for f in $(FUZZ_NAMES); do \
+	  n=$${f#fuzz_}; mkdir -p $(B)/corpus/$$n $(B)/crashes/$$n; \
+	  echo "== $$f: $(FUZZ_SECONDS) s"; \
+	  $(B)/fuzz/$$f $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(B)/crashes/$$n/ $(B)/corpus/$$n tests/fuzz/seeds/$$n \
+	    $$(ls -d tests/fuzz/crashers/$$n 2>/dev/null) || exit 1; \
+	done
 
 clean:
-	rm -rf build/obj build/gen build/tests build/asan build/ubsan build/*.a $(PROG_BIN) $(RUN_INDEX)
+	rm -rf build/obj build/gen build/tests build/fuzz build/asan build/ubsan build/valgrind \
+	  build/*.a $(PROG_BIN) $(RUN_INDEX)
 
-FORMAT_SRC = $(wildcard indexer/*.[ch] search/*.[ch] shim/*.h shim/*.cc tests/*.[ch])
+FORMAT_SRC = $(wildcard indexer/*.[ch] search/*.[ch] shim/*.h shim/*.cc tests/*.[ch] \
+                        tests/fuzz/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 lint:

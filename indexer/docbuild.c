@@ -44,6 +44,55 @@ static int add_token(void *vctx, const struct pdx_token *tok)
     return 0;
 }
 
+/* Adds `wdf` occurrences of prefix + value. */
+static int add_counted(struct xs_doc *doc, const char *prefix, const char *value, uint32_t wdf,
+                       struct xs_error *err)
+{
+    char term[TERM_BUF];
+    size_t pl = strlen(prefix), vl = strlen(value);
+    if (pl + vl > PDX_TERM_MAX)
+        return 0; /* an id that long is not worth a filter term */
+    memcpy(term, prefix, pl);
+    memcpy(term + pl, value, vl);
+    return xs_doc_add_term(doc, term, pl + vl, wdf, err);
+}
+
+/* Y, M and D terms for a date known to the year, month or day. */
+static int add_date_terms(struct xs_doc *doc, const struct pdx_ymd *d, struct xs_error *err)
+{
+    char v[16];
+    if (d->year <= 0 || d->year > 9999)
+        return 0;
+    snprintf(v, sizeof v, "%04d", d->year);
+    if (add_counted(doc, PDX_PREFIX_YEAR, v, 1, err) != 0)
+        return -1;
+    if (d->month < 1 || d->month > 12)
+        return 0;
+    snprintf(v, sizeof v, "%04d%02d", d->year, d->month);
+    if (add_counted(doc, PDX_PREFIX_MONTH, v, 1, err) != 0)
+        return -1;
+    if (d->day < 1 || d->day > 31)
+        return 0;
+    snprintf(v, sizeof v, "%04d%02d%02d", d->year, d->month, d->day);
+    return add_counted(doc, PDX_PREFIX_DAY, v, 1, err);
+}
+
+static int add_extraction(struct xs_doc *doc, const struct pdx_extraction *x, struct xs_error *err)
+{
+    for (size_t i = 0; i < x->n_dates; i++)
+        if (x->dates[i].type == PDX_TIMEX_DATE && add_date_terms(doc, &x->dates[i].ymd, err) != 0)
+            return -1;
+    if (x->has_doc_date && add_date_terms(doc, &x->doc_date, err) != 0)
+        return -1;
+    for (size_t i = 0; i < x->n_institutions; i++)
+        if (add_counted(doc, PDX_PREFIX_INSTITUTION, x->institutions[i].id, 1, err) != 0)
+            return -1;
+    for (size_t i = 0; i < x->n_pillars; i++)
+        if (add_counted(doc, PDX_PREFIX_PILLAR, x->pillars[i].id, 1, err) != 0)
+            return -1;
+    return 0;
+}
+
 size_t pdx_idterm(const char *path, char *out, size_t out_len)
 {
     size_t len = strlen(path);
@@ -99,6 +148,15 @@ int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
     char num[32];
     int numlen;
     const char *date = in->date ? in->date : "";
+    char doc_date[48];
+    if (!in->date && in->extraction && in->extraction->has_doc_date &&
+        in->extraction->doc_date.day > 0 && in->extraction->doc_date.month > 0) {
+        const struct pdx_ymd *d = &in->extraction->doc_date;
+        snprintf(doc_date, sizeof doc_date, "%04d-%02d-%02d", d->year, d->month, d->day);
+        date = doc_date;
+    }
+    if (in->extraction && add_extraction(out, in->extraction, &ctx.err) != 0)
+        return fail(errbuf, errbuf_len, "extracted terms", &ctx.err);
     char date_value[9] = "";
     if (strlen(date) == 10) { /* YYYY-MM-DD → YYYYMMDD, which sorts as a string */
         memcpy(date_value, date, 4);

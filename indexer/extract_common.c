@@ -51,7 +51,7 @@ pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, 
 int pdx_re_match(struct pdx_extractor *ex, const pcre2_code *re, const char *text, size_t len,
                  size_t off, struct pdx_extraction *out)
 {
-    int rc = pcre2_match(re, (PCRE2_SPTR)text, len, off, PCRE2_ANCHORED | PCRE2_NO_UTF_CHECK,
+    int rc = pcre2_match(re, (PCRE2_SPTR)text, len, off, PCRE2_NO_UTF_CHECK,
                          ex->md, ex->mctx);
     if (rc >= 0)
         return 1;
@@ -267,7 +267,7 @@ static int fold_cp(uint32_t cp, char *o)
     return 1;
 }
 
-size_t pdx_fold(const char *text, size_t s, size_t e, char *out, size_t out_len)
+size_t pdx_extract_fold(const char *text, size_t s, size_t e, char *out, size_t out_len)
 {
     size_t n = 0, i = s, next;
     assert(out_len > 0);
@@ -287,7 +287,7 @@ int pdx_word_is(const char *text, size_t ws, size_t we, const char *lit)
     char buf[64];
     if (we - ws >= sizeof buf)
         return 0;
-    pdx_fold(text, ws, we, buf, sizeof buf);
+    pdx_extract_fold(text, ws, we, buf, sizeof buf);
     return strcmp(buf, lit) == 0;
 }
 
@@ -296,51 +296,28 @@ int pdx_word_in(const char *text, size_t ws, size_t we, const char *const *list)
     char buf[64];
     if (we - ws >= sizeof buf)
         return 0;
-    pdx_fold(text, ws, we, buf, sizeof buf);
+    pdx_extract_fold(text, ws, we, buf, sizeof buf);
     for (; *list; list++)
         if (strcmp(buf, *list) == 0)
             return 1;
     return 0;
 }
 
-uint32_t pdx_key_of(const char *folded, size_t len)
+static uint64_t word_hash(const char *w, size_t len, int prefix)
 {
-    uint32_t k = 0;
-    for (size_t i = 0; i < 4; i++)
-        k = (k << 8) | (i < len ? (unsigned char)folded[i] : 0u);
-    return k;
-}
-
-uint32_t pdx_word_key(const char *text, size_t ws, size_t we)
-{
-    char buf[8];
-    size_t end = ws, next;
-    /* fold at most four characters */
-    for (int n = 0; n < 4 && end < we; n++) {
-        pdx_utf8_at(text, we, end, &next);
-        end = next;
+    uint64_t h = 1469598103934665603ULL ^ (prefix ? 0x9e3779b97f4a7c15ULL : 0);
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)w[i];
+        h *= 1099511628211ULL;
     }
-    size_t n = pdx_fold(text, ws, end, buf, sizeof buf);
-    return pdx_key_of(buf, n < 4 ? n : 4);
+    return h ? h : 1;
 }
 
-static uint32_t key_hash(uint32_t k)
+static int keyset_put(struct pdx_keyset *ks, uint64_t key, unsigned flag)
 {
-    k ^= k >> 16;
-    k *= 0x7feb352dU;
-    k ^= k >> 15;
-    k *= 0x846ca68bU;
-    k ^= k >> 16;
-    return k;
-}
-
-int pdx_keyset_add(struct pdx_keyset *ks, uint32_t key, unsigned flag)
-{
-    if (key == 0)
-        return 0;
     if ((ks->count + 1) * 2 > ks->cap) {
-        size_t ncap = ks->cap ? ks->cap * 2 : 256;
-        uint32_t *nk = calloc(ncap, sizeof *nk);
+        size_t ncap = ks->cap ? ks->cap * 2 : 512;
+        uint64_t *nk = calloc(ncap, sizeof *nk);
         uint8_t *nf = calloc(ncap, sizeof *nf);
         if (!nk || !nf) {
             free(nk);
@@ -350,7 +327,7 @@ int pdx_keyset_add(struct pdx_keyset *ks, uint32_t key, unsigned flag)
         for (size_t i = 0; i < ks->cap; i++) {
             if (!ks->keys[i])
                 continue;
-            size_t j = key_hash(ks->keys[i]) & (ncap - 1);
+            size_t j = ks->keys[i] & (ncap - 1);
             while (nk[j])
                 j = (j + 1) & (ncap - 1);
             nk[j] = ks->keys[i];
@@ -362,7 +339,7 @@ int pdx_keyset_add(struct pdx_keyset *ks, uint32_t key, unsigned flag)
         ks->flags = nf;
         ks->cap = ncap;
     }
-    size_t j = key_hash(key) & (ks->cap - 1);
+    size_t j = key & (ks->cap - 1);
     while (ks->keys[j] && ks->keys[j] != key)
         j = (j + 1) & (ks->cap - 1);
     if (!ks->keys[j]) {
@@ -373,17 +350,51 @@ int pdx_keyset_add(struct pdx_keyset *ks, uint32_t key, unsigned flag)
     return 0;
 }
 
-unsigned pdx_keyset_get(const struct pdx_keyset *ks, uint32_t key)
+static unsigned keyset_get(const struct pdx_keyset *ks, uint64_t key)
 {
     if (!ks->cap)
         return 0;
-    size_t j = key_hash(key) & (ks->cap - 1);
+    size_t j = key & (ks->cap - 1);
     while (ks->keys[j]) {
         if (ks->keys[j] == key)
             return ks->flags[j];
         j = (j + 1) & (ks->cap - 1);
     }
     return 0;
+}
+
+int pdx_keyset_add(struct pdx_keyset *ks, const char *w, size_t len, int prefix, unsigned flag)
+{
+    if (len == 0)
+        return 0;
+    if (prefix) {
+        if (len > 31)
+            len = 31;
+        ks->prefix_lens |= 1u << len;
+    }
+    return keyset_put(ks, word_hash(w, len, prefix), flag);
+}
+
+unsigned pdx_keyset_lookup(const struct pdx_keyset *ks, const char *text, size_t ws, size_t we)
+{
+    char buf[40];
+    size_t n = 0;
+    /* fast path: ASCII */
+    for (size_t i = ws; i < we && n + 1 < sizeof buf; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x80) {
+            n = pdx_extract_fold(text, ws, we, buf, sizeof buf);
+            break;
+        }
+        buf[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    unsigned flags = keyset_get(ks, word_hash(buf, n, 0));
+    for (uint32_t lens = ks->prefix_lens; lens; lens &= lens - 1) {
+        unsigned l = (unsigned)__builtin_ctz(lens);
+        if (l <= n)
+            flags |= keyset_get(ks, word_hash(buf, l, 1));
+    }
+    return flags;
 }
 
 /* ---- string pool, slugs, result arrays --------------------------------------------- */
@@ -436,7 +447,7 @@ size_t pdx_slug(const char *text, size_t s, size_t e, char *out, size_t out_len)
     assert(out_len > 0);
     while (pdx_next_word(text, e, &pos, &ws, &we)) {
         char w[64];
-        size_t wl = pdx_fold(text, ws, we, w, sizeof w);
+        size_t wl = pdx_extract_fold(text, ws, we, w, sizeof w);
         int skipped = 0;
         for (const char *const *k = skip; *k; k++)
             if (strcmp(w, *k) == 0)
@@ -788,8 +799,8 @@ int pdx_phrases_add(struct pdx_phrases *ps, struct pdx_keyset *ks, unsigned keyf
         while (b < i && phrase[b] != '/' && phrase[b] != '*')
             b++;
         char f[64];
-        size_t fl = pdx_fold(phrase, a, b, f, sizeof f);
-        if (fl && pdx_keyset_add(ks, pdx_key_of(f, fl < 4 ? fl : 4), keyflag))
+        size_t fl = pdx_extract_fold(phrase, a, b, f, sizeof f);
+        if (fl && pdx_keyset_add(ks, f, fl, b < i && phrase[b] == '*', keyflag))
             return -1;
         if (fl)
             ps->items[ps->n - 1].buckets |=
@@ -814,7 +825,7 @@ unsigned pdx_bucket_of(const char *text, size_t len, size_t ws)
     char f[4];
     size_t next;
     pdx_utf8_at(text, len, ws, &next);
-    pdx_fold(text, ws, next, f, sizeof f);
+    pdx_extract_fold(text, ws, next, f, sizeof f);
     return (f[0] >= 'a' && f[0] <= 'z') ? (unsigned)(f[0] - 'a') : 26u;
 }
 
@@ -842,7 +853,7 @@ int pdx_phrases_compile(const struct pdx_phrases *ps, pcre2_code **re, char *err
                 used += (size_t)snprintf(pat + used, total - used, "%s%s(*MARK:%u)",
                                          count++ ? "|" : "", ps->items[i].re, ps->items[i].idx);
         snprintf(pat + used, total - used, ")");
-        re[b] = pdx_re_compile(pat, 0, errbuf, errbuf_len);
+        re[b] = pdx_re_compile(pat, PCRE2_ANCHORED, errbuf, errbuf_len);
         free(pat);
         if (!re[b])
             return PDX_EXTRACT_EPCRE;
@@ -932,6 +943,7 @@ void pdx_extractor_free(struct pdx_extractor *ex)
     pdx_dates_free(ex->dates);
     pdx_inst_free(ex->inst);
     pdx_pillars_free(ex->pillars);
+    free(ex->cands);
     free(ex->keys.keys);
     free(ex->keys.flags);
     pcre2_match_data_free(ex->md);
@@ -980,6 +992,40 @@ static int valid_utf8(const char *text, size_t len)
     return 1;
 }
 
+/* The pre-scan: every word some extractor may start a match at. */
+static int scan_candidates(struct pdx_extractor *ex, const char *text, size_t len)
+{
+    size_t pos = 0, ws, we;
+    ex->ncands = 0;
+    while (pdx_next_word(text, len, &pos, &ws, &we)) {
+        unsigned char c = (unsigned char)text[ws];
+        unsigned flags;
+        if (c >= '0' && c <= '9') {
+            flags = PDX_KEY_DATE;
+        } else {
+            flags = pdx_keyset_lookup(&ex->keys, text, ws, we);
+            if (c >= 'A' && c <= 'Z' && we - ws >= 2 && text[ws + 1] >= 'A' &&
+                text[ws + 1] <= 'Z')
+                flags |= PDX_KEY_ACR;
+        }
+        if (!flags)
+            continue;
+        if (ex->ncands == ex->capcands) {
+            size_t ncap = ex->capcands ? ex->capcands * 2 : 1024;
+            struct pdx_cand *n = realloc(ex->cands, ncap * sizeof *n);
+            if (!n)
+                return -1;
+            ex->cands = n;
+            ex->capcands = ncap;
+        }
+        ex->cands[ex->ncands].ws = ws;
+        ex->cands[ex->ncands].we = we;
+        ex->cands[ex->ncands].flags = flags;
+        ex->ncands++;
+    }
+    return 0;
+}
+
 int pdx_extract(struct pdx_extractor *ex, const char *text, size_t len, const struct pdx_ymd *ref,
                 unsigned kinds, struct pdx_extraction *out)
 {
@@ -997,6 +1043,8 @@ int pdx_extract(struct pdx_extractor *ex, const char *text, size_t len, const st
     } else {
         out->ref_source = PDX_REF_NONE;
     }
+    if (scan_candidates(ex, text, len) != 0)
+        return PDX_EXTRACT_ENOMEM;
     if ((kinds & PDX_EXTRACT_DATES) && (rc = pdx_dates_extract(ex, text, len, out)) != 0)
         return rc;
     if ((kinds & PDX_EXTRACT_INSTITUTIONS) && (rc = pdx_inst_extract(ex, text, len, out)) != 0)

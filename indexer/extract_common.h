@@ -31,15 +31,24 @@ enum pdx_key_flag {
     PDX_KEY_INST = 1u << 1,   /* a trigger noun (ministère, institut …) */
     PDX_KEY_GAZ = 1u << 2,    /* first word of a gazetteer name or variant */
     PDX_KEY_PILLAR = 1u << 3, /* first word of a taxonomy pattern */
-    PDX_KEY_DECL = 1u << 4    /* a declaration noun (piliers, axes, champs …) */
+    PDX_KEY_DECL = 1u << 4,   /* a declaration noun (piliers, axes, champs …) */
+    PDX_KEY_ACR = 1u << 5     /* starts with two capitals (a possible acronym) */
 };
 
-/* Open-addressing set of 4-byte keys with flags. */
+/* A candidate word of the pre-scan: one of the extractors wants to look at it. */
+struct pdx_cand {
+    size_t ws, we;
+    unsigned flags; /* PDX_KEY_* (PDX_KEY_DATE for digits too) */
+};
+
+/* Open-addressing set of folded words (by 64-bit hash) with flags; a word may also be
+ * registered as a prefix ("soin" for "soin*"). */
 struct pdx_keyset {
-    uint32_t *keys; /* 0 = empty slot */
+    uint64_t *keys; /* 0 = empty slot */
     uint8_t *flags;
     size_t cap; /* power of two */
     size_t count;
+    uint32_t prefix_lens; /* bit n: some prefix of n characters is registered */
 };
 
 struct pdx_dates;
@@ -54,13 +63,17 @@ struct pdx_extractor {
     struct pdx_dates *dates;
     struct pdx_institutions *inst;
     struct pdx_pillars *pillars;
+    /* scratch of pdx_extract: the candidate words of the current text */
+    struct pdx_cand *cands;
+    size_t ncands, capcands;
 };
 
 /* Compiles `pattern` (UTF, UCP, plus `options`) and JIT-compiles it. Returns NULL and
  * writes the PCRE2 message and offset into errbuf on failure. */
 pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, size_t errbuf_len);
 
-/* Runs `re` anchored at `off` over the whole text (so look-behinds see what precedes).
+/* Runs `re` (compiled with PCRE2_ANCHORED: PCRE2 10.42 does not use the JIT code when
+ * PCRE2_ANCHORED is given at match time) at `off` over the whole text (so look-behinds see what precedes).
  * Returns 1 on a match (see pdx_re_ovector), 0 when none, -1 when a limit was hit
  * (counted in `out`), -2 on any other PCRE2 error. */
 int pdx_re_match(struct pdx_extractor *ex, const pcre2_code *re, const char *text, size_t len,
@@ -96,7 +109,7 @@ int pdx_prev_word(const char *text, size_t pos, size_t *ws, size_t *we);
 /* Folds text[s, e) to lower-case ASCII (accents stripped, œ→oe; other non-ASCII
  * letters become '_'; other characters are kept when ASCII, else become ' ') into
  * `out` (NUL-terminated, truncated to out_len - 1). Returns the length written. */
-size_t pdx_fold(const char *text, size_t s, size_t e, char *out, size_t out_len);
+size_t pdx_extract_fold(const char *text, size_t s, size_t e, char *out, size_t out_len);
 
 /* Does the folded word text[ws, we) equal `lit` (lower-case ASCII)? */
 int pdx_word_is(const char *text, size_t ws, size_t we, const char *lit);
@@ -104,12 +117,12 @@ int pdx_word_is(const char *text, size_t ws, size_t we, const char *lit);
 /* Does it equal one of the NULL-terminated list? */
 int pdx_word_in(const char *text, size_t ws, size_t we, const char *const *list);
 
-/* The key of a folded word: its first 4 characters (fewer for short words). */
-uint32_t pdx_key_of(const char *folded, size_t len);
-uint32_t pdx_word_key(const char *text, size_t ws, size_t we);
+/* Registers the folded word `w` (exact) or, with `prefix`, every word starting with
+ * it (at most 31 bytes). Returns 0 or -1 on allocation failure. */
+int pdx_keyset_add(struct pdx_keyset *ks, const char *w, size_t len, int prefix, unsigned flag);
 
-int pdx_keyset_add(struct pdx_keyset *ks, uint32_t key, unsigned flag);
-unsigned pdx_keyset_get(const struct pdx_keyset *ks, uint32_t key);
+/* The flags of the word text[ws, we) (folded). */
+unsigned pdx_keyset_lookup(const struct pdx_keyset *ks, const char *text, size_t ws, size_t we);
 
 /* Copies text[0, len) into the pool and returns the NUL-terminated copy (NULL on
  * allocation failure). The copy lives as long as the pool. */

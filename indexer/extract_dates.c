@@ -120,7 +120,8 @@ static const char *const date_keys[] = {
     "prochains", "recentes", "recents", "quelques", "plusieurs", "tous", "toutes", "chaque",
     "par", "annuel", "annuelle", "annuels", "annuelles", "mensuel", "mensuelle", "mensuels",
     "mensuelles", "hebdomadaire", "hebdomadaires", "trimestriel", "trimestrielle",
-    "trimestriels", "semestriel", "semestrielle", "annuellement", "mensuellement",
+    "trimestriels", "trimestrielles", "semestriel", "semestrielle", "semestriels",
+    "semestrielles", "annuellement", "mensuellement",
     "quotidiennement", "un", "une", "deux", "trois", "quatre", "cinq", "six", "huit", "neuf",
     "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "trente",
     "quarante", "cinquante", "soixante", "cent", NULL};
@@ -143,12 +144,12 @@ int pdx_dates_init(struct pdx_extractor *ex, char *errbuf, size_t errbuf_len)
         used += n;
     }
     pattern[used] = '\0';
-    ex->dates->re = pdx_re_compile(pattern, PCRE2_DUPNAMES, errbuf, errbuf_len);
+    ex->dates->re = pdx_re_compile(pattern, PCRE2_DUPNAMES | PCRE2_ANCHORED, errbuf, errbuf_len);
     free(pattern);
     if (!ex->dates->re)
         return PDX_EXTRACT_EPCRE;
     for (const char *const *k = date_keys; *k; k++)
-        if (pdx_keyset_add(&ex->keys, pdx_key_of(*k, strlen(*k)), PDX_KEY_DATE))
+        if (pdx_keyset_add(&ex->keys, *k, strlen(*k), 0, PDX_KEY_DATE))
             return PDX_EXTRACT_ENOMEM;
     return 0;
 }
@@ -180,7 +181,7 @@ static int month_of(const char *text, size_t s, size_t e)
     static const char *const pre[12] = {"jan", "fev", "mar", "avr", "mai", "juin",
                                         "juil", "aou", "sep", "oct", "nov", "dec"};
     char f[16];
-    pdx_fold(text, s, e, f, sizeof f);
+    pdx_extract_fold(text, s, e, f, sizeof f);
     for (int m = 12; m >= 1; m--)
         if (strncmp(f, pre[m - 1], strlen(pre[m - 1])) == 0)
             return m;
@@ -193,7 +194,7 @@ static int weekday_of(const char *text, size_t s, size_t e)
     static const char *const names[7] = {"lundi", "mardi", "mercredi", "jeudi",
                                          "vendredi", "samedi", "dimanche"};
     char f[16];
-    pdx_fold(text, s, e, f, sizeof f);
+    pdx_extract_fold(text, s, e, f, sizeof f);
     for (int i = 0; i < 7; i++)
         if (strncmp(f, names[i], strlen(names[i])) == 0)
             return i;
@@ -230,7 +231,7 @@ static int number_of(const char *text, size_t s, size_t e, char *frac, size_t fr
         return digits_value(text, s, e);
     }
     char f[64];
-    pdx_fold(text, s, e, f, sizeof f);
+    pdx_extract_fold(text, s, e, f, sizeof f);
     int total = 0, cur = 0;
     for (char *p = f; *p;) {
         while (*p == ' ' || *p == '-')
@@ -340,7 +341,7 @@ static int number_context_bad(const char *text, size_t ws)
     if (pdx_prev_word(text, ws, &pws, &pwe) && ws - pwe <= 4) {
         /* the previous word must be right before it (« n° 2017 », « L. 1411 ») */
         char f[32];
-        pdx_fold(text, pws, pwe, f, sizeof f);
+        pdx_extract_fold(text, pws, pwe, f, sizeof f);
         int dot = text[pwe] == '.';
         int degree = (unsigned char)text[pwe] == 0xC2 && (unsigned char)text[pwe + 1] == 0xB0;
         if (f[0] && !f[1]) {
@@ -463,7 +464,7 @@ static int infer_year(int anchor, int month, int day, int wd)
 static const char *season_code(const char *text, size_t s, size_t e)
 {
     char f[16];
-    pdx_fold(text, s, e, f, sizeof f);
+    pdx_extract_fold(text, s, e, f, sizeof f);
     if (f[0] == 'p')
         return "SP";
     if (f[0] == 'e')
@@ -476,7 +477,7 @@ static const char *season_code(const char *text, size_t s, size_t e)
 static int rel_sign(const char *text, size_t s, size_t e)
 {
     char f[16];
-    pdx_fold(text, s, e, f, sizeof f);
+    pdx_extract_fold(text, s, e, f, sizeof f);
     if (strncmp(f, "prochain", 8) == 0 || strncmp(f, "suivant", 7) == 0)
         return 1;
     return -1;
@@ -487,7 +488,7 @@ static int rel_sign(const char *text, size_t s, size_t e)
 static char unit_of(const char *text, size_t s, size_t e)
 {
     char f[16];
-    pdx_fold(text, s, e, f, sizeof f);
+    pdx_extract_fold(text, s, e, f, sizeof f);
     if (strncmp(f, "an", 2) == 0)
         return 'Y';
     if (strncmp(f, "mois", 4) == 0)
@@ -695,7 +696,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         int n = 1, sem = 0;
         if (G("ord")) {
             char f[16];
-            pdx_fold(text, gs, ge, f, sizeof f);
+            pdx_extract_fold(text, gs, ge, f, sizeof f);
             n = (f[0] == 'p' || f[0] == '1') ? 1
                 : (f[0] == 'd' || f[0] == 's' || f[0] == '2') ? 2
                 : (f[0] == 't' || f[0] == '3') ? 3
@@ -745,7 +746,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         if (!G("unit"))
             return 0;
         char f[16];
-        pdx_fold(text, gs, ge, f, sizeof f);
+        pdx_extract_fold(text, gs, ge, f, sizeof f);
         size_t us = gs, ue = ge;
         (void)us;
         (void)ue;
@@ -839,7 +840,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         char f[24];
         if (!G("kw"))
             return 0;
-        pdx_fold(text, gs, ge, f, sizeof f);
+        pdx_extract_fold(text, gs, ge, f, sizeof f);
         int delta = strncmp(f, "aujourd", 7) == 0 ? 0
                     : strcmp(f, "hier") == 0       ? -1
                     : strncmp(f, "avant", 5) == 0  ? -2
@@ -890,7 +891,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         }
         if (strcmp(mark, "setadj") == 0) {
             char f[24];
-            pdx_fold(text, gs, ge, f, sizeof f);
+            pdx_extract_fold(text, gs, ge, f, sizeof f);
             if (strncmp(f, "trim", 4) == 0)
                 u = 'M', snprintf(n, sizeof n, "3");
             else if (strncmp(f, "sem", 3) == 0)
@@ -1047,7 +1048,7 @@ static void inherit_range_years(const char *text, struct pdx_extraction *out, si
         if (gap > 6)
             continue;
         char f[16];
-        pdx_fold(text, a->end, b->start, f, sizeof f);
+        pdx_extract_fold(text, a->end, b->start, f, sizeof f);
         if (!strstr(f, "au") && !strchr(f, '-') && !strstr(f, "et") && !strstr(f, " a "))
             continue;
         int y = b->ymd.year - (a->ymd.month > b->ymd.month ? 1 : 0);
@@ -1066,10 +1067,10 @@ int pdx_dates_extract(struct pdx_extractor *ex, const char *text, size_t len,
     struct pending *pend = NULL;
     size_t npend = 0, cappend = 0;
     int anchor = 0, rc = 0;
-    while (pdx_next_word(text, len, &pos, &ws, &we)) {
-        unsigned char ch = (unsigned char)text[ws];
-        if (!(ch >= '0' && ch <= '9') &&
-            !(pdx_keyset_get(&ex->keys, pdx_word_key(text, ws, we)) & PDX_KEY_DATE))
+    for (size_t ci = 0; ci < ex->ncands; ci++) {
+        ws = ex->cands[ci].ws;
+        we = ex->cands[ci].we;
+        if (ws < pos || !(ex->cands[ci].flags & PDX_KEY_DATE))
             continue;
         struct pdx_date_mention m[2];
         int wd, explicit_year;
@@ -1148,7 +1149,7 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len,
         size_t pos = ls, ws, we, nwords = 0, first_ws = 0;
         int cue = 0, dateline = 0;
         char f[96];
-        size_t fl = pdx_fold(text, ls, le < ls + 80 ? le : ls + 80, f, sizeof f);
+        size_t fl = pdx_extract_fold(text, ls, le < ls + 80 ? le : ls + 80, f, sizeof f);
         for (const char *const *q = cues; *q && fl; q++)
             if (strstr(f, *q))
                 cue = 1;
@@ -1181,7 +1182,7 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len,
                 size_t k = (size_t)(comma - text) + 1;
                 char between[16];
                 size_t bl = m[0].start > k && m[0].start - k < sizeof between
-                                ? pdx_fold(text, k, m[0].start, between, sizeof between)
+                                ? pdx_extract_fold(text, k, m[0].start, between, sizeof between)
                                 : 99;
                 dateline = bl == 99 ? 0 : (strspn(between, " ") == bl ||
                                            strcmp(between + strspn(between, " "), "le ") == 0);

@@ -55,10 +55,17 @@ struct pdx_institutions {
 #define PRENOM "(?:(?:hautes?|haut|grande?s?|petite?s?|nouvelles?|nouveaux?|jeunes?)" HS ")?"
 #define LNOUN "(?!" FUNCW ")\\p{Ll}[\\p{L}]+(?:-\\p{L}+)*" WEND
 #define NOUN "(?:" CAPW "|" PRENOM LNOUN ")"
-#define PREP_APOS "(?:de" HS "l|et" HS "de" HS "l|et" HS "d|d|pour" HS "l|sur" HS "l)['’][\\h]*"
+#define PREP_APOS "(?:de" HS "l|d|pour" HS "l|sur" HS "l)['’][\\h]*"
 #define PREP_SP                                                                          \
-    "(?:de" HS "la|et" HS "de" HS "la|et" HS "des|et" HS "du|et" HS "de|des|du|de|pour" \
-    HS "(?:la|le|les)|sur" HS "(?:la|le|les)|contre" HS "(?:la|le|les))" HS
+    "(?:de" HS "la|des|du|de|pour" HS "(?:la|le|les)|sur" HS "(?:la|le|les)|contre" HS      \
+    "(?:la|le|les))" HS
+/* « et de la Prévention » — but not « et de l’hôpital Cochin », another institution */
+#define COORD                                                                            \
+    "et" HS "(?:(?:de" HS "l|d)['’][\\h]*|(?:de" HS "la|des|du|de)" HS ")"                \
+    "(?!(?i:minist|institut|universit|agence|centre|h[ôo]pita|[ée]cole|fondation|"        \
+    "caisse|direction|organisation|union|coalition|partenariat|commission|conseil|"      \
+    "acad[ée]mie|banque|ambassade|clinique|laboratoire|association|f[ée]d[ée]ration|"    \
+    "facult|office|observatoire))"
 #define TRIG                                                                                \
     "(?<trig>(?i:minist[èe]res?|instituts?|universit[ée]s?|agences?|centres?" HS            \
     "hospitaliers?(?:" HS "universitaires?|" HS "r[ée]gionaux|" HS "r[ée]gional)?|centres?|" \
@@ -77,7 +84,7 @@ static const char trig_pattern_head[] = TRIG "(?:"
                                              "|[\\h]*[–-][\\h]*" CAPNAME;
 static const char trig_pattern_tail[] =
     /* « de la Santé », « d'Astana », « en santé publique » */
-    "|" HS "(?:" PREP_APOS "|" PREP_SP ")" NOUN "(?:" HS ADJ "){0,2}(?:" HS "et" HS LNOUN
+    "|" HS "(?:" COORD "|" PREP_APOS "|" PREP_SP ")" NOUN "(?:" HS ADJ "){0,2}(?:" HS "et" HS LNOUN
     "(?=" HS "?\\())?"
     "|" HS "pour" HS "(?=\\p{Lu})" CAPW "|" HS "en" HS "(?!\\p{L}*ant" WEND ")" LNOUN
     "(?:" HS ADJ ")?(?:" HS "et" HS "(?!\\p{L}*ant" WEND ")" LNOUN ")?"
@@ -214,14 +221,14 @@ int pdx_inst_init(struct pdx_extractor *ex, const struct pdx_extractor_options *
     }
     memcpy(pat, trig_pattern_head, hl);
     memcpy(pat + hl, trig_pattern_tail, tl + 1);
-    ex->inst->trig_re = pdx_re_compile(pat, 0, errbuf, errbuf_len);
+    ex->inst->trig_re = pdx_re_compile(pat, PCRE2_ANCHORED, errbuf, errbuf_len);
     free(pat);
     if (!ex->inst->trig_re) {
         c.status = PDX_EXTRACT_EPCRE;
         goto done;
     }
     for (const char *const *k = trigger_keys; *k; k++)
-        if (pdx_keyset_add(&ex->keys, pdx_key_of(*k, strlen(*k)), PDX_KEY_INST)) {
+        if (pdx_keyset_add(&ex->keys, *k, strlen(*k), 0, PDX_KEY_INST)) {
             c.status = PDX_EXTRACT_ENOMEM;
             goto done;
         }
@@ -290,12 +297,12 @@ static int initials_match(const char *text, size_t ls, size_t le, const char *ac
     while (n + 1 < sizeof ini && pdx_next_word(text, le, &pos, &ws, &we))
         if (!pdx_word_in(text, ws, we, skip)) {
             char f[8];
-            pdx_fold(text, ws, we, f, sizeof f);
+            pdx_extract_fold(text, ws, we, f, sizeof f);
             ini[n++] = f[0];
         }
     ini[n] = '\0';
     char a[ACRONYM_MAX];
-    size_t al = pdx_fold(acr, 0, strlen(acr), a, sizeof a);
+    size_t al = pdx_extract_fold(acr, 0, strlen(acr), a, sizeof a);
     size_t j = 0;
     for (size_t i = 0; i < al; i++) {
         if (a[i] < 'a' || a[i] > 'z')
@@ -520,8 +527,13 @@ int pdx_inst_extract(struct pdx_extractor *ex, const char *text, size_t len,
     st->len = len;
     st->out = out;
     /* pass 1: gazetteer, triggers, definitions « long form (ACR) » */
-    while (pdx_next_word(text, len, &pos, &ws, &we)) {
-        unsigned flags = pdx_keyset_get(&ex->keys, pdx_word_key(text, ws, we));
+    for (size_t ci = 0; ci < ex->ncands; ci++) {
+        ws = ex->cands[ci].ws;
+        we = ex->cands[ci].we;
+        unsigned flags = ex->cands[ci].flags;
+        if (ws < pos || !(flags & (PDX_KEY_GAZ | PDX_KEY_INST | PDX_KEY_ACR)))
+            continue;
+        pos = we;
         if (flags & (PDX_KEY_GAZ | PDX_KEY_INST)) {
             size_t end = try_at(st, ws, we, flags);
             if (end == (size_t)-1) {
@@ -545,7 +557,7 @@ int pdx_inst_extract(struct pdx_extractor *ex, const char *text, size_t len,
             text[we2] == ' ' && text[we2 + 1] == '(') {
             size_t p2 = we2 + 2, s2, e2;
             if (pdx_next_word(text, len, &p2, &s2, &e2) && s2 == we2 + 2) {
-                unsigned f2 = pdx_keyset_get(&ex->keys, pdx_word_key(text, s2, e2));
+                unsigned f2 = pdx_keyset_lookup(&ex->keys, text, s2, e2);
                 size_t before = out->n_institutions;
                 size_t end = (f2 & (PDX_KEY_GAZ | PDX_KEY_INST)) ? try_at(st, s2, e2, f2) : s2;
                 if (end == (size_t)-1) {

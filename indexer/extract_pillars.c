@@ -1,29 +1,376 @@
 /*
- * extract_pillars.c — policy pillars (work in progress).
+ * extract_pillars.c — health-policy themes from a taxonomy, and declared lists.
+ *
+ * Taxonomy patterns (indexer/data/pillars.txt plus the user's file) are compiled into
+ * one anchored alternation per first letter, tried at words whose folded prefix starts
+ * a pattern. A declared list — a line ending with ':' that names pillars, axes, fields,
+ * priorities … (« la déclaration présente trois piliers : ») followed by bulleted lines
+ * — gives one pillar mention per item, with the id of the first theme found in the
+ * item, or an id made from the item's words when none is.
  */
 #include "extract_common.h"
 
-int pdx_pillars_init(struct pdx_extractor *ex, const struct pdx_extractor_options *opts,
-                  char *errbuf, size_t errbuf_len)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdx_data.h"
+
+#define MAX_PILLARS 10000
+#define MAX_ITEMS 4096
+#define LABEL_MAX 80
+#define LEAD_MAX 400
+
+struct pillar_entry {
+    const char *id;
+    const char *label;
+};
+
+struct pdx_pillars {
+    struct pillar_entry *entries;
+    size_t n, cap;
+    struct pdx_str_pool *pool;
+    pcre2_code *re[PDX_BUCKETS];
+    pcre2_code *decl_re; /* a declaration noun in the line before a list */
+};
+
+static const char decl_pattern[] =
+    "(?i)(?<![\\p{L}\\p{N}])(?:piliers?|axes|axe|champs|domaines|priorit[ée]s|volets|"
+    "orientations|objectifs|th[èe]mes|th[ée]matiques|chantiers|engagements|leviers|"
+    "composantes|secteurs|mesures|actions)(?![\\p{L}\\p{N}])";
+
+struct load_ctx {
+    struct pdx_extractor *ex;
+    struct pdx_phrases *phrases;
+    const char *source;
+    char *errbuf;
+    size_t errbuf_len;
+    int status;
+};
+
+static int pillar_line(void *vctx, const char *line, size_t n, size_t lineno)
 {
-    (void)ex;
-    (void)opts;
-    (void)errbuf;
-    (void)errbuf_len;
+    struct load_ctx *c = vctx;
+    struct pdx_pillars *p = c->ex->pillars;
+    const char *f[3];
+    size_t fl[3];
+    size_t nf = pdx_split_fields(line, n, '|', f, fl, 3);
+    int ok = nf == 3 && fl[0] > 0 && fl[0] <= 80 && fl[1] > 0 && fl[2] > 0;
+    for (size_t i = 0; ok && i < fl[0]; i++)
+        if (!((f[0][i] >= 'a' && f[0][i] <= 'z') || (f[0][i] >= '0' && f[0][i] <= '9') ||
+              f[0][i] == '-'))
+            ok = 0;
+    if (!ok) {
+        pdx_errf(c->errbuf, c->errbuf_len,
+                 "%s:%zu: expected 'id | label | patterns' with a lower-case id", c->source,
+                 lineno);
+        return c->status = PDX_EXTRACT_EDATA;
+    }
+    size_t idx = p->n;
+    for (size_t i = 0; i < p->n; i++)
+        if (strlen(p->entries[i].id) == fl[0] && memcmp(p->entries[i].id, f[0], fl[0]) == 0)
+            idx = i;
+    if (idx == p->n) {
+        if (p->n >= MAX_PILLARS) {
+            pdx_errf(c->errbuf, c->errbuf_len, "%s:%zu: too many pillars", c->source, lineno);
+            return c->status = PDX_EXTRACT_EDATA;
+        }
+        if (p->n == p->cap) {
+            size_t ncap = p->cap ? p->cap * 2 : 32;
+            struct pillar_entry *ne = realloc(p->entries, ncap * sizeof *ne);
+            if (!ne)
+                return c->status = PDX_EXTRACT_ENOMEM;
+            p->entries = ne;
+            p->cap = ncap;
+        }
+        p->entries[p->n].id = pdx_pool_strndup(&p->pool, f[0], fl[0]);
+        p->entries[p->n].label = pdx_pool_strndup(&p->pool, f[1], fl[1]);
+        if (!p->entries[p->n].id || !p->entries[p->n].label)
+            return c->status = PDX_EXTRACT_ENOMEM;
+        p->n++;
+    }
+    const char *pats[128];
+    size_t lens[128];
+    size_t np = pdx_split_fields(f[2], fl[2], ';', pats, lens, 128);
+    for (size_t i = 0; i < np; i++) {
+        if (lens[i] == 0)
+            continue;
+        int r = pdx_phrases_add(c->phrases, &c->ex->keys, PDX_KEY_PILLAR, pats[i], lens[i],
+                                (unsigned)idx);
+        if (r == -1)
+            return c->status = PDX_EXTRACT_ENOMEM;
+        if (r) {
+            pdx_errf(c->errbuf, c->errbuf_len, "%s:%zu: pattern '%.*s' is empty or too long",
+                     c->source, lineno, (int)lens[i], pats[i]);
+            return c->status = PDX_EXTRACT_EDATA;
+        }
+    }
     return 0;
 }
 
-void pdx_pillars_free(struct pdx_pillars *in)
+int pdx_pillars_init(struct pdx_extractor *ex, const struct pdx_extractor_options *opts,
+                     char *errbuf, size_t errbuf_len)
 {
-    (void)in;
+    struct pdx_phrases phrases = {0};
+    struct load_ctx c = {ex, &phrases, "pillars.txt", errbuf, errbuf_len, 0};
+    size_t len;
+    const char *data = pdx_data_get("pillars", &len);
+    ex->pillars = calloc(1, sizeof *ex->pillars);
+    if (!ex->pillars)
+        return PDX_EXTRACT_ENOMEM;
+    if (data && pdx_data_lines(data, len, pillar_line, &c))
+        goto done;
+    if (opts->pillars) {
+        c.source = opts->pillars_name ? opts->pillars_name : "pillars file";
+        if (pdx_data_lines(opts->pillars, opts->pillars_len, pillar_line, &c))
+            goto done;
+    }
+    if ((c.status = pdx_phrases_compile(&phrases, ex->pillars->re, errbuf, errbuf_len)) != 0)
+        goto done;
+    ex->pillars->decl_re = pdx_re_compile(decl_pattern, 0, errbuf, errbuf_len);
+    if (!ex->pillars->decl_re)
+        c.status = PDX_EXTRACT_EPCRE;
+done:
+    pdx_phrases_free(&phrases);
+    return c.status;
+}
+
+void pdx_pillars_free(struct pdx_pillars *p)
+{
+    if (!p)
+        return;
+    for (unsigned b = 0; b < PDX_BUCKETS; b++)
+        pcre2_code_free(p->re[b]);
+    pcre2_code_free(p->decl_re);
+    pdx_pool_free(p->pool);
+    free(p->entries);
+    free(p);
+}
+
+/* ---- declared lists ---------------------------------------------------------------------- */
+
+struct item {
+    size_t start, end;
+    long entry; /* taxonomy entry of the item, -1 until one is found */
+};
+
+/* If the line [s, e) is a bulleted or numbered item, returns where its text starts. */
+static size_t bullet_text(const char *text, size_t s, size_t e)
+{
+    static const char *const bullets[] = {"•", "‣", "◦", "▪", "●", "·", "–", "—", "-", "*", "o ", NULL};
+    size_t i = s;
+    while (i < e && (text[i] == ' ' || text[i] == '\t' || (unsigned char)text[i] == 0xC2 ||
+                     (unsigned char)text[i] == 0xA0))
+        i++;
+    for (const char *const *b = bullets; *b; b++) {
+        size_t bl = strlen(*b);
+        if (i + bl < e && memcmp(text + i, *b, bl) == 0) {
+            size_t j = i + bl;
+            if (j < e && text[j] != ' ' && text[j] != '\t' && (unsigned char)text[j] != 0xC2)
+                return 0;
+            while (j < e && (text[j] == ' ' || text[j] == '\t' ||
+                             (unsigned char)text[j] == 0xC2 || (unsigned char)text[j] == 0xA0))
+                j++;
+            return j < e ? j : 0;
+        }
+    }
+    /* 1. 1) a) */
+    size_t j = i;
+    while (j < e && j - i < 3 && ((text[j] >= '0' && text[j] <= '9') ||
+                                  (j == i && text[j] >= 'a' && text[j] <= 'h')))
+        j++;
+    if (j > i && j + 1 < e && (text[j] == '.' || text[j] == ')') && text[j + 1] == ' ')
+        return j + 2;
+    return 0;
+}
+
+/* Finds declared lists and fills items (text spans without bullet, leading article and
+ * final punctuation). Returns the number of items, -1 on a limit error. */
+static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
+                         struct pdx_extraction *out, struct item **itemsp, size_t max,
+                         int *nomem)
+{
+    size_t cap = 0;
+    struct item *items = NULL;
+    static const char *const articles[] = {"le", "la", "les", "l", "un", "une", "des", "du",
+                                           NULL};
+    size_t n = 0, ls = 0, prev_s = 0, prev_e = 0;
+    int in_list = 0, have_prev = 0;
+    while (ls < len && n < max) {
+        size_t le = ls;
+        while (le < len && text[le] != '\n')
+            le++;
+        size_t ts = bullet_text(text, ls, le);
+        int blank = 1;
+        for (size_t k = ls; k < le; k++)
+            if (text[k] != ' ' && text[k] != '\t' && text[k] != '\r')
+                blank = 0;
+        if (ts && !in_list && have_prev) {
+            /* the lead line must end with ':' and name pillars, axes, fields … */
+            size_t pe = prev_e;
+            while (pe > prev_s && (text[pe - 1] == ' ' || text[pe - 1] == '\r' ||
+                                   (unsigned char)text[pe - 1] == 0xA0 ||
+                                   (unsigned char)text[pe - 1] == 0xC2))
+                pe--;
+            if (pe > prev_s && text[pe - 1] == ':') {
+                size_t from = pe - prev_s > LEAD_MAX ? pe - LEAD_MAX : prev_s;
+                while (from < pe && ((unsigned char)text[from] & 0xC0) == 0x80)
+                    from++;
+                /* the declaration noun must be in the last sentence before ':' */
+                for (size_t k = pe - 1; k > from; k--)
+                    if (text[k - 1] == '.' && text[k] == ' ') {
+                        from = k;
+                        break;
+                    }
+                pcre2_match_data *md = ex->md;
+                int rc = pcre2_match(ex->pillars->decl_re, (PCRE2_SPTR)text, pe, from,
+                                     PCRE2_NO_UTF_CHECK, md, ex->mctx);
+                in_list = rc >= 0;
+                if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && out->limit_errors++ == 0)
+                    out->first_limit_error = from;
+            }
+        }
+        if (ts && in_list) {
+            size_t s = ts, e = le;
+            size_t ws, we, pos = s;
+            if (pdx_next_word(text, e, &pos, &ws, &we) && ws == s &&
+                pdx_word_in(text, ws, we, articles)) {
+                s = we;
+                while (s < e && (text[s] == ' ' || text[s] == '\'' ||
+                                 (unsigned char)text[s] == 0xE2 ||
+                                 (unsigned char)text[s] == 0x80 ||
+                                 (unsigned char)text[s] == 0x99))
+                    s++;
+            }
+            while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
+                             text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
+                             (unsigned char)text[e - 1] == 0xA0 ||
+                             (unsigned char)text[e - 1] == 0xC2))
+                e--;
+            if (e > s && n == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                struct item *ni = realloc(items, ncap * sizeof *ni);
+                if (!ni) {
+                    *nomem = 1;
+                    break;
+                }
+                items = ni;
+                cap = ncap;
+            }
+            if (e > s) {
+                items[n].start = s;
+                items[n].end = e;
+                items[n].entry = -1;
+                n++;
+            }
+        } else if (!blank) {
+            in_list = 0;
+            prev_s = ls;
+            prev_e = le;
+            have_prev = 1;
+        }
+        ls = le + 1;
+    }
+    *itemsp = items;
+    return n;
+}
+
+/* ---- extraction ----------------------------------------------------------------------------- */
+
+static int inside_institution(const struct pdx_extraction *out, size_t *k, size_t s, size_t e)
+{
+    while (*k < out->n_institutions && out->institutions[*k].end <= s)
+        (*k)++;
+    return *k < out->n_institutions && out->institutions[*k].start < e;
+}
+
+static int pillar_cmp(const void *a, const void *b)
+{
+    const struct pdx_pillar_mention *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end > y->end ? -1 : x->end < y->end;
+}
+
+/* The label of an item without a theme: its text, cut at a character boundary. */
+static const char *item_label(struct pdx_extraction *out, const char *text, size_t s, size_t e)
+{
+    size_t n = e - s;
+    if (n > LABEL_MAX) {
+        n = LABEL_MAX;
+        while (n > 0 && ((unsigned char)text[s + n] & 0xC0) == 0x80)
+            n--;
+    }
+    return pdx_pool_strndup(&out->pool, text + s, n);
 }
 
 int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
-                     struct pdx_extraction *out)
+                        struct pdx_extraction *out)
 {
-    (void)ex;
-    (void)text;
-    (void)len;
-    (void)out;
-    return 0;
+    struct pdx_pillars *p = ex->pillars;
+    struct item *items = NULL;
+    size_t nitems = 0, pos = 0, ws, k = 0, it = 0, first = out->n_pillars;
+    int rc = 0, nomem = 0;
+    nitems = find_items(ex, text, len, out, &items, MAX_ITEMS, &nomem);
+    if (nomem) {
+        rc = PDX_EXTRACT_ENOMEM;
+        goto done;
+    }
+    for (size_t ci = 0; ci < ex->ncands; ci++) {
+        ws = ex->cands[ci].ws;
+        if (ws < pos || !(ex->cands[ci].flags & PDX_KEY_PILLAR))
+            continue;
+        const pcre2_code *re = p->re[pdx_bucket_of(text, len, ws)];
+        if (!re || pdx_re_match(ex, re, text, len, ws, out) != 1)
+            continue;
+        size_t e = pdx_re_ovector(ex)[1];
+        long idx = strtol(pdx_re_mark(ex), NULL, 10);
+        if (idx < 0 || (size_t)idx >= p->n)
+            continue;
+        if (inside_institution(out, &k, ws, e))
+            continue;
+        pos = e;
+        while (it < nitems && items[it].end <= ws)
+            it++;
+        if (it < nitems && items[it].start <= ws) {
+            /* a theme inside a list item names the item, once */
+            if (items[it].entry < 0) {
+                items[it].entry = idx;
+                continue;
+            }
+            if (items[it].entry == idx)
+                continue;
+        }
+        struct pdx_pillar_mention m = {ws, e, p->entries[idx].id, p->entries[idx].label, 0};
+        if (pdx_push_pillar(out, &m)) {
+            rc = PDX_EXTRACT_ENOMEM;
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < nitems; i++) {
+        struct pdx_pillar_mention m = {items[i].start, items[i].end, NULL, NULL, 1};
+        if (items[i].entry >= 0) {
+            m.id = p->entries[items[i].entry].id;
+            m.label = p->entries[items[i].entry].label;
+        } else {
+            char slug[64];
+            size_t sl = pdx_slug(text, items[i].start, items[i].end, slug, sizeof slug);
+            while (sl > 0 && slug[sl - 1] == '-')
+                sl--;
+            m.id = pdx_pool_strndup(&out->pool, slug, sl);
+            m.label = item_label(out, text, items[i].start, items[i].end);
+            if (!m.id || !m.label) {
+                rc = PDX_EXTRACT_ENOMEM;
+                goto done;
+            }
+        }
+        if (pdx_push_pillar(out, &m)) {
+            rc = PDX_EXTRACT_ENOMEM;
+            goto done;
+        }
+    }
+    qsort(out->pillars + first, out->n_pillars - first, sizeof *out->pillars, pillar_cmp);
+done:
+    free(items);
+    return rc;
 }

@@ -3,8 +3,12 @@
  *
  * This is where the index schema of pdx_schema.h is applied: the analyzer's tokens
  * become positioned words and Z stems, the title becomes S terms, the path the unique
- * Q term, and the stored data and value slots are filled. It builds the document only;
- * writing it is the caller's business.
+ * Q term, and the stored data and value slots are filled. Extracted mentions become
+ * filter terms: every calendar date mentioned (and the document's own date) as Y, M and
+ * D terms at the precision it was written, every institution as XI+id and every pillar
+ * as XP+id, each with a wdf equal to its number of mentions (so that corpus tables can
+ * count mentions without re-reading documents). It builds the document only; writing it
+ * is the caller's business.
  */
 #ifndef INDEXER_PDX_DOCBUILD_H
 #define INDEXER_PDX_DOCBUILD_H
@@ -13,18 +17,21 @@
 
 #include "pdx_analyzer.h"
 #include "pdx_document.h"
+#include "pdx_extract.h"
 #include "xs.h"
 
 /* Xapian refuses terms over 245 bytes; unique-id terms stay under this. */
 #define PDX_IDTERM_MAX 240
 
 struct pdx_docbuild_input {
-    const char *path;               /* document id: the path as given, NUL-terminated */
-    const struct pdx_document *doc; /* decoded text and title */
-    const char *hash;               /* content hash, 16 hex digits, NUL-terminated */
-    long long size;                 /* source size in bytes */
-    long long mtime;                /* source modification time */
-    const char *date;               /* document date YYYY-MM-DD, or NULL */
+    const char *path;                        /* document id: the path as given, NUL-terminated */
+    const struct pdx_document *doc;          /* decoded text and title */
+    const char *hash;                        /* content hash, 16 hex digits, NUL-terminated */
+    long long size;                          /* source size in bytes */
+    long long mtime;                         /* source modification time */
+    const char *date;                        /* document date YYYY-MM-DD, or NULL: then the
+                                                extraction's own document date, if any */
+    const struct pdx_extraction *extraction; /* what the extractors found, or NULL */
 };
 
 /* Writes the unique-id term of `path` ("Q" + path; a long path is cut and ended by a

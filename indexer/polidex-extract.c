@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pdx_document.h"
 #include "pdx_extract.h"
@@ -78,8 +79,18 @@ static int read_file(const char *path, size_t max, char **out, size_t *out_len)
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int err = 0;
+    struct stat sb;
     if (!f)
         return errno ? errno : EIO;
+    /* a regular file is read in one piece of its size (plus one byte to see the end) */
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size <= max) {
+        cap = (size_t)sb.st_size + 1;
+        buf = malloc(cap);
+        if (!buf) {
+            fclose(f);
+            return ENOMEM;
+        }
+    }
     for (;;) {
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 65536;

@@ -20,6 +20,7 @@
 #include "pdx_analyzer.h"
 #include "pdx_docbuild.h"
 #include "pdx_document.h"
+#include "pdx_extract.h"
 #include "pdx_schema.h"
 #include "pdx_walk.h"
 #include "xs.h"
@@ -43,6 +44,7 @@ struct options {
 struct run {
     const struct options *opt;
     struct pdx_analyzer *analyzer;
+    struct pdx_extractor *extractor;
     struct xs_wdb *db;
     struct xs_doc *doc;
     int in_transaction;
@@ -188,12 +190,22 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
     } else {
         char hash[17];
         pdx_content_hash(bytes, len, hash);
+        /* Dates, institutions and pillars become filter terms; an extraction that runs
+         * out of memory still indexes what it found. */
+        struct pdx_extraction found = {0};
+        int xrc = pdx_extract(r->extractor, doc.text, doc.len, NULL, PDX_EXTRACT_ALL, &found);
+        if (xrc != PDX_EXTRACT_OK && r->opt->verbose)
+            fprintf(stderr, PROG ": %s: extraction incomplete (code %d)\n", e->path, xrc);
+        if (found.limit_errors && r->opt->verbose)
+            fprintf(stderr, PROG ": %s: %zu extraction matches hit a limit, first at byte %zu\n",
+                    e->path, found.limit_errors, found.first_limit_error);
         struct pdx_docbuild_input in = {.path = e->path,
                                         .doc = &doc,
                                         .hash = hash,
                                         .size = (long long)e->size,
                                         .mtime = e->mtime,
-                                        .date = NULL};
+                                        .date = NULL,
+                                        .extraction = &found};
         char why[512];
         struct xs_error err;
         if (pdx_docbuild(r->analyzer, &in, r->doc, why, sizeof why) != 0) {
@@ -222,6 +234,7 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
                     r->fatal = EXIT_INDEX;
             }
         }
+        pdx_extraction_free(&found);
     }
     pdx_document_free(&doc);
     free(bytes);
@@ -386,6 +399,13 @@ int main(int argc, char **argv)
         msg("cannot start the analyzer: %s", errbuf);
         return EXIT_INTERNAL;
     }
+    r.extractor = pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf);
+    if (!r.extractor) {
+        msg("cannot start the extractors: %s", errbuf);
+        pdx_extractor_free(r.extractor);
+        pdx_analyzer_free(r.analyzer);
+        return EXIT_INTERNAL;
+    }
 
     /* A rebuild writes a new index beside the old one; only a complete build replaces
      * it, so searches keep working and a failed rebuild leaves the old index intact. */
@@ -394,6 +414,7 @@ int main(int argc, char **argv)
         int n = snprintf(target, sizeof target, "%s.new-%ld", opt.index, (long)getpid());
         if (n < 0 || (size_t)n >= sizeof target) {
             msg("%s: index path too long", opt.index);
+            pdx_extractor_free(r.extractor);
             pdx_analyzer_free(r.analyzer);
             return EXIT_USAGE;
         }
@@ -408,6 +429,7 @@ int main(int argc, char **argv)
             msg("%s: locked by another writer (another polidex-index is running)", opt.index);
         else
             msg("%s: cannot open for writing: %s", opt.index, err.message);
+        pdx_extractor_free(r.extractor);
         pdx_analyzer_free(r.analyzer);
         return EXIT_INDEX;
     }
@@ -438,6 +460,7 @@ int main(int argc, char **argv)
     show_progress(&r, 1);
     xs_doc_free(r.doc);
     xs_wdb_close(r.db);
+    pdx_extractor_free(r.extractor);
     pdx_analyzer_free(r.analyzer);
 
     if (opt.rebuild) {

@@ -13,6 +13,9 @@
  *   a NEAR b, a NEAR/n b   the words within n positions (default 10), in any order
  *   hôp*           every folded word that begins with "hop"
  *   title:word     the word (or "phrase") in the title
+ *   institution:OMS, pillar:csu, date:2023-11, date:2023..2025, path:corpus/x.txt
+ *                  filters (see pdx_filters.h): no weight; values of one field are
+ *                  OR-ed, different fields AND-ed
  * Operators are recognised only in capitals; in lower case they are ordinary words.
  */
 #ifndef SEARCH_PDX_QUERY_H
@@ -21,6 +24,7 @@
 #include <stddef.h>
 
 #include "pdx_analyzer.h"
+#include "pdx_extract.h"
 #include "xs.h"
 
 /* Limits that keep a hostile query from exhausting memory or stack. */
@@ -43,6 +47,10 @@ struct pdx_query_error {
  * (syntax error, limit exceeded, out of memory). */
 struct pdx_query *pdx_query_parse(struct pdx_analyzer *a, const char *text, size_t len,
                                   struct pdx_query_error *err);
+/* The same, with an extractor (borrowed, may be NULL) that resolves the values of
+ * institution: and pillar: to the ids the indexer stored. */
+struct pdx_query *pdx_query_parse_ex(struct pdx_analyzer *a, struct pdx_extractor *ex,
+                                     const char *text, size_t len, struct pdx_query_error *err);
 void pdx_query_free(struct pdx_query *q);
 
 /* Builds the Xapian query. Returns 0 and a query the caller frees with xs_query_free,

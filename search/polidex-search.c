@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pdx_analyzer.h"
+#include "pdx_extract.h"
 #include "pdx_query.h"
 #include "pdx_schema.h"
 #include "pdx_snippet.h"
@@ -40,6 +41,8 @@ struct options {
     int explain;
     int exact_count;
     int color; /* -1 auto */
+    int sort;  /* 0 relevance, 1 date ascending, -1 date descending */
+    int kwic;
 };
 
 static void msg(const char *fmt, ...)
@@ -68,6 +71,11 @@ static void usage(FILE *f)
             "  santé NEAR/5 mentale    words within 5 positions (NEAR alone: 10)\n"
             "  hôp*                    words beginning with hop (accents folded)\n"
             "  title:kazakhstan        a word or \"phrase\" in the title\n"
+            "  institution:OMS         documents naming an institution (id, acronym or\n"
+            "                          \"long form\"); pillar:csu  a policy pillar\n"
+            "  date:2023, date:2023-11, date:2023-11-05, date:2023..2025,\n"
+            "  date:2023-11-01..2024-03-31   documents dated or mentioning a date in it\n"
+            "  path:corpus/x.txt, path:corpus/   one document, or all under a directory\n"
             "  AP-HP, APHP, ap hp      hyphenated names match in every spelling\n"
             "\n"
             "Options:\n"
@@ -75,6 +83,8 @@ static void usage(FILE *f)
             "  -n, --count N      results to show (default 10)\n"
             "      --offset N     skip the first N results\n"
             "      --exact-count  count every match exactly (otherwise an estimate)\n"
+            "      --sort KEY     relevance (default), date (oldest first), -date (newest)\n"
+            "      --kwic         keyword in context: one line per occurrence\n"
             "      --json         JSON output (shape in the README)\n"
             "      --explain      show how the query was understood\n"
             "      --color WHEN   highlight in bold: auto (on a terminal), always, never\n"
@@ -97,12 +107,13 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    enum { O_OFFSET = 256, O_JSON, O_EXPLAIN, O_EXACT, O_COLOR, O_VERSION };
+    enum { O_OFFSET = 256, O_JSON, O_EXPLAIN, O_EXACT, O_COLOR, O_VERSION, O_SORT, O_KWIC };
     static const struct option longopts[] = {
         {"index", required_argument, NULL, 'i'},       {"count", required_argument, NULL, 'n'},
         {"offset", required_argument, NULL, O_OFFSET}, {"json", no_argument, NULL, O_JSON},
         {"explain", no_argument, NULL, O_EXPLAIN},     {"exact-count", no_argument, NULL, O_EXACT},
-        {"color", required_argument, NULL, O_COLOR},   {"help", no_argument, NULL, 'h'},
+        {"color", required_argument, NULL, O_COLOR},   {"sort", required_argument, NULL, O_SORT},
+        {"kwic", no_argument, NULL, O_KWIC},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, O_VERSION},     {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
@@ -133,6 +144,21 @@ static int parse_options(int argc, char **argv, struct options *opt)
             break;
         case O_EXACT:
             opt->exact_count = 1;
+            break;
+        case O_KWIC:
+            opt->kwic = 1;
+            break;
+        case O_SORT:
+            if (strcmp(optarg, "relevance") == 0)
+                opt->sort = 0;
+            else if (strcmp(optarg, "date") == 0)
+                opt->sort = 1;
+            else if (strcmp(optarg, "-date") == 0)
+                opt->sort = -1;
+            else {
+                msg("--sort: '%s' is not relevance, date or -date", optarg);
+                return -1;
+            }
             break;
         case O_COLOR:
             if (strcmp(optarg, "auto") == 0)
@@ -326,7 +352,8 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
     struct xs_search_opts so = {.offset = opt->offset,
                                 .count = opt->count,
                                 .check_at_least = opt->exact_count ? UINT32_MAX : 0,
-                                .sort_slot = -1};
+                                .sort_slot = opt->sort ? PDX_SLOT_DATE : -1,
+                                .sort_descending = opt->sort < 0};
     struct xs_mset *ms;
     struct xs_error err;
     int rc = xs_db_search(db, xq, &so, &ms, &err);
@@ -421,9 +448,16 @@ int main(int argc, char **argv)
         free(query);
         return EXIT_INTERNAL;
     }
+    struct pdx_extractor *ex = pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf);
+    if (!ex) {
+        msg("cannot start the extractors: %s", errbuf);
+        pdx_analyzer_free(a);
+        free(query);
+        return EXIT_INTERNAL;
+    }
     int rc = 0;
     struct pdx_query_error qerr;
-    struct pdx_query *pq = pdx_query_parse(a, query, qlen, &qerr);
+    struct pdx_query *pq = pdx_query_parse_ex(a, ex, query, qlen, &qerr);
     if (!pq) {
         msg("query '%s': %s", query, qerr.message);
         fprintf(stderr, "try '" PROG " --help'\n");
@@ -441,6 +475,7 @@ int main(int argc, char **argv)
         rc = run_search(&opt, a, db, pq, query, qlen);
     xs_db_close(db);
     pdx_query_free(pq);
+    pdx_extractor_free(ex);
     pdx_analyzer_free(a);
     free(query);
     return rc;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdx_filters.h"
 #include "pdx_schema.h"
 
 #define NEAR_DEFAULT_WINDOW 10
@@ -26,7 +27,9 @@ enum node_kind {
     N_OR,
     N_AND_NOT, /* kids[0] minus the rest */
     N_NEAR,
-    N_ALL /* every document (for a query that only excludes) */
+    N_ALL,     /* every document (for a query that only excludes or filters) */
+    N_FILTER,  /* a field filter: any of its terms, no weight */
+    N_FILTERED /* kids[0] restricted by each of the rest (one N_OR group per field) */
 };
 
 enum field { F_BODY, F_TITLE };
@@ -51,6 +54,9 @@ struct node {
     struct node **kids;
     size_t nkids;
     unsigned window;
+    /* N_FILTER */
+    int filter_field;
+    struct pdx_filter_terms filter;
 };
 
 /* A word the highlighter looks for. */
@@ -63,6 +69,7 @@ enum { HL_STEM, HL_EXACT, HL_PREFIX };
 
 struct pdx_query {
     struct pdx_analyzer *analyzer;
+    struct pdx_extractor *extractor;
     struct node *root;
     struct hl_word *words;
     size_t nwords, cap_words;
@@ -78,7 +85,8 @@ struct lex_token {
     size_t offset;     /* where it starts, modifiers and field included */
     int sign;          /* +1 for "+", -1 for "-", 0 for none */
     int field;
-    unsigned window; /* NEAR/n */
+    int filter_field; /* PDX_FIELD_* for institution:, date: … */
+    unsigned window;  /* NEAR/n */
 };
 
 struct parser {
@@ -175,9 +183,10 @@ static void next_token(struct parser *p)
     if (n > p->pos && n < p->len && p->text[n] == ':') {
         if (word_is(p, p->pos, n - p->pos, "title")) {
             t->field = F_TITLE;
-        } else {
-            fail_at(p, p->pos, "unknown field '%.*s:' (known fields: title:)", (int)(n - p->pos),
-                    p->text + p->pos);
+        } else if ((t->filter_field = pdx_field_from_name(p->text + p->pos, n - p->pos)) == 0) {
+            fail_at(p, p->pos,
+                    "unknown field '%.*s:' (fields: title: institution: pillar: date: path:)",
+                    (int)(n - p->pos), p->text + p->pos);
             t->kind = T_END;
             return;
         }
@@ -219,7 +228,7 @@ static void next_token(struct parser *p)
     t->kind = T_WORD;
     t->start = s;
     t->len = p->pos - s;
-    if (t->sign || t->field)
+    if (t->sign || t->field || t->filter_field)
         return;
     if (word_is(p, s, t->len, "OR"))
         t->kind = T_OR;
@@ -256,6 +265,7 @@ static void node_free(struct node *n)
     free(n->kids);
     free(n->parts);
     free(n->joined);
+    pdx_filter_terms_free(&n->filter);
     free(n);
 }
 
@@ -517,6 +527,26 @@ static struct node *parse_primary(struct parser *p, int *sign, int *empty)
         fail_at(p, t.offset, "query too long (at most %d words)", PDX_QUERY_MAX_WORDS);
         return NULL;
     }
+    if (t.filter_field) {
+        n = node_new(p, N_FILTER, t.offset);
+        if (!n)
+            return NULL;
+        n->filter_field = t.filter_field;
+        char why[256];
+        if (pdx_filter_terms(p->q->analyzer, p->q->extractor, t.filter_field, p->text + t.start,
+                             t.len, &n->filter, why, sizeof why) != 0) {
+            fail_at(p, t.offset, "%s", why);
+            node_free(n);
+            return NULL;
+        }
+        next_token(p);
+        if (p->tok.kind == T_NEAR) {
+            fail_at(p, p->tok.offset, "NEAR needs a word on each side");
+            node_free(n);
+            return NULL;
+        }
+        return n;
+    }
     n = t.kind == T_WORD ? parse_word(p, &t) : parse_phrase(p, &t);
     if (p->failed)
         return NULL;
@@ -566,17 +596,35 @@ static int is_stopword_node(const struct node *n)
     return n->kind == N_WORD && n->nparts == 1 && !n->joined && n->parts[0].stopword;
 }
 
-/* and := unary ( [AND] unary )* ; NOT x and -x exclude. */
+/* Adds filter leaf `k` to `f` (an N_FILTERED node), in the group of its field. */
+static int add_filter(struct parser *p, struct node *f, struct node *k)
+{
+    struct node *group = NULL;
+    for (size_t j = 1; j < f->nkids && !group; j++)
+        if (f->kids[j]->filter_field == k->filter_field)
+            group = f->kids[j];
+    if (!group) {
+        group = node_new(p, N_OR, k->offset);
+        if (!group || node_add_kid(p, f, group) != 0) {
+            node_free(k);
+            return -1;
+        }
+        group->filter_field = k->filter_field;
+    }
+    return node_add_kid(p, group, k);
+}
+
+/* and := unary ( [AND] unary )* ; NOT x and -x exclude; field filters restrict. */
 static struct node *parse_and(struct parser *p)
 {
     struct node *pos = node_new(p, N_AND, p->tok.offset);
     struct node *neg = node_new(p, N_OR, p->tok.offset);
-    if (!pos || !neg) {
-        node_free(pos);
-        node_free(neg);
-        return NULL;
-    }
+    /* Filters: terms of one field are OR-ed, fields AND-ed (Xapian's convention). */
+    struct node *filtered = node_new(p, N_FILTERED, p->tok.offset);
+    struct node *result = NULL;
     size_t start = p->tok.offset;
+    if (!pos || !neg || !filtered)
+        goto fail;
     while (!p->failed && p->tok.kind != T_END && p->tok.kind != T_RPAREN && p->tok.kind != T_OR) {
         int negate = 0;
         if (p->tok.kind == T_AND) {
@@ -599,14 +647,15 @@ static struct node *parse_and(struct parser *p)
             continue; /* nothing searchable in that word (punctuation alone) */
         if (sign < 0)
             negate = !negate;
-        if (node_add_kid(p, negate ? neg : pos, n) != 0)
+        if (n->kind == N_FILTER && !negate) {
+            if (add_filter(p, filtered, n) != 0)
+                break;
+        } else if (node_add_kid(p, negate ? neg : pos, n) != 0) {
             break;
+        }
     }
-    if (p->failed) {
-        node_free(pos);
-        node_free(neg);
-        return NULL;
-    }
+    if (p->failed)
+        goto fail;
     /* Drop lone stop words when something else is searched for. */
     size_t content = 0;
     for (size_t i = 0; i < pos->nkids; i++)
@@ -621,29 +670,56 @@ static struct node *parse_and(struct parser *p)
         }
         pos->nkids = k;
     }
-    struct node *result = pos;
     if (pos->nkids == 1) {
         result = pos->kids[0];
         pos->nkids = 0;
-        node_free(pos);
-    } else if (pos->nkids == 0) {
-        node_free(pos);
-        result = neg->nkids ? node_new(p, N_ALL, start) : NULL;
+    } else if (pos->nkids > 1) {
+        result = pos;
+        pos = NULL;
+    } else if (neg->nkids || filtered->nkids) {
+        /* Only exclusions or filters: start from every document. */
+        result = node_new(p, N_ALL, start);
+        if (!result)
+            goto fail;
     }
-    if (neg->nkids) {
-        if (!result) {
-            node_free(neg);
-            return NULL;
-        }
+    if (filtered->nkids) {
+        struct node **kids = realloc(filtered->kids, (filtered->nkids + 1) * sizeof *kids);
+        if (!kids)
+            goto fail;
+        memmove(kids + 1, kids, filtered->nkids * sizeof *kids);
+        kids[0] = result;
+        filtered->kids = kids;
+        filtered->nkids++;
+        result = filtered;
+        filtered = NULL;
+    }
+    if (neg->nkids && result) {
         struct node *andnot = node_new(p, N_AND_NOT, start);
-        if (!andnot || node_add_kid(p, andnot, result) != 0 || node_add_kid(p, andnot, neg)) {
+        if (!andnot)
+            goto fail;
+        andnot->kids = malloc(2 * sizeof *andnot->kids);
+        if (!andnot->kids) {
             node_free(andnot);
-            return NULL;
+            goto fail;
         }
-        return andnot;
+        andnot->kids[0] = result;
+        andnot->kids[1] = neg;
+        andnot->nkids = 2;
+        result = andnot;
+        neg = NULL;
     }
+    node_free(pos);
     node_free(neg);
+    node_free(filtered);
     return result;
+fail:
+    if (!p->failed)
+        fail_at(p, start, "out of memory");
+    node_free(result);
+    node_free(pos);
+    node_free(neg);
+    node_free(filtered);
+    return NULL;
 }
 
 static struct node *parse_or(struct parser *p)
@@ -691,6 +767,12 @@ static struct node *parse_or(struct parser *p)
 struct pdx_query *pdx_query_parse(struct pdx_analyzer *a, const char *text, size_t len,
                                   struct pdx_query_error *err)
 {
+    return pdx_query_parse_ex(a, NULL, text, len, err);
+}
+
+struct pdx_query *pdx_query_parse_ex(struct pdx_analyzer *a, struct pdx_extractor *ex,
+                                     const char *text, size_t len, struct pdx_query_error *err)
+{
     memset(err, 0, sizeof *err);
     if (len > PDX_QUERY_MAX_BYTES) {
         snprintf(err->message, sizeof err->message, "query too long (%zu bytes, at most %d)", len,
@@ -703,6 +785,7 @@ struct pdx_query *pdx_query_parse(struct pdx_analyzer *a, const char *text, size
         return NULL;
     }
     q->analyzer = a;
+    q->extractor = ex;
     struct parser p = {.q = q, .text = text, .len = len, .err = err};
     next_token(&p);
     struct node *root = p.failed ? NULL : parse_or(&p);
@@ -823,6 +906,29 @@ static int build(const struct node *n, struct xs_query **out, struct pdx_query_e
         }
         return 0;
     }
+    case N_FILTER: {
+        struct xs_query **subs = calloc(n->filter.n, sizeof *subs);
+        if (!subs) {
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return -1;
+        }
+        for (size_t i = 0; i < n->filter.n; i++) {
+            const char *t = n->filter.terms[i];
+            int rc = n->filter.prefix_match
+                         ? xs_query_wildcard(t, strlen(t), PDX_QUERY_WILDCARD_MAX, &subs[i], &xe)
+                         : xs_query_term(t, strlen(t), 1, &subs[i], &xe);
+            if (rc != 0) {
+                snprintf(err->message, sizeof err->message, "%s", xe.message);
+                for (size_t j = 0; j < i; j++)
+                    xs_query_free(subs[j]);
+                free(subs);
+                return -1;
+            }
+        }
+        int rc = combine(XS_OP_OR, subs, n->filter.n, 0, out, err);
+        free(subs);
+        return rc;
+    }
     case N_ALL:
         if (xs_query_match_all(out, &xe) != 0) {
             snprintf(err->message, sizeof err->message, "%s", xe.message);
@@ -850,7 +956,10 @@ static int build(const struct node *n, struct xs_query **out, struct pdx_query_e
         return rc;
     }
     default: {
-        int op = n->kind == N_AND ? XS_OP_AND : n->kind == N_OR ? XS_OP_OR : XS_OP_AND_NOT;
+        int op = n->kind == N_AND        ? XS_OP_AND
+                 : n->kind == N_OR       ? XS_OP_OR
+                 : n->kind == N_FILTERED ? XS_OP_FILTER
+                                         : XS_OP_AND_NOT;
         struct xs_query **subs = calloc(n->nkids, sizeof *subs);
         if (!subs) {
             snprintf(err->message, sizeof err->message, "out of memory");
@@ -933,9 +1042,12 @@ static void put(struct sink *s, const char *fmt, ...)
 
 static void explain_node(const struct node *n, int depth, struct sink *s)
 {
-    static const char *names[] = {"word", "phrase",  "prefix", "AND",
-                                  "OR",   "AND NOT", "NEAR",   "all documents"};
+    static const char *names[] = {"word",    "phrase", "prefix",        "AND",    "OR",
+                                  "AND NOT", "NEAR",   "all documents", "filter", "FILTER BY"};
+    static const char *fields[] = {"", "institution", "pillar", "date", "path"};
     put(s, "%*s%s", depth * 2, "", names[n->kind]);
+    if (n->kind == N_FILTER)
+        put(s, " %s: %s", fields[n->filter_field], n->filter.resolved);
     if (n->field == F_TITLE)
         put(s, " in title");
     if (n->kind == N_NEAR)

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 #include <new>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -547,6 +548,141 @@ extern "C" int xs_db_get_data(struct xs_db *db, uint32_t docid, const char **dat
     }
 }
 
+/* ---- looking documents up ------------------------------------------------------- */
+
+static Xapian::docid find_first(const Xapian::Database &db, const std::string &term)
+{
+    Xapian::PostingIterator it = db.postlist_begin(term);
+    return it == db.postlist_end(term) ? 0 : *it;
+}
+
+extern "C" int xs_db_find(struct xs_db *db, const char *term, size_t len, uint32_t *docid,
+                          struct xs_error *err)
+{
+    try {
+        require(db != nullptr && docid != nullptr, "xs_db_find: NULL argument");
+        *docid = 0;
+        *docid = find_first(db->db, term_in(term, len, "xs_db_find: empty term"));
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_wdb_find(struct xs_wdb *db, const char *term, size_t len, uint32_t *docid,
+                           struct xs_error *err)
+{
+    try {
+        require(db != nullptr && docid != nullptr, "xs_wdb_find: NULL argument");
+        *docid = 0;
+        *docid = find_first(db->db, term_in(term, len, "xs_wdb_find: empty term"));
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_db_get_value(struct xs_db *db, uint32_t docid, unsigned slot,
+                               const char **value, size_t *len, struct xs_error *err)
+{
+    try {
+        require(db != nullptr && value != nullptr && len != nullptr,
+                "xs_db_get_value: NULL argument");
+        str_out(db->scratch, db->db.get_document(docid).get_value(slot), value, len);
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_wdb_get_value(struct xs_wdb *db, uint32_t docid, unsigned slot,
+                                const char **value, size_t *len, struct xs_error *err)
+{
+    try {
+        require(db != nullptr && value != nullptr && len != nullptr,
+                "xs_wdb_get_value: NULL argument");
+        str_out(db->scratch, db->db.get_document(docid).get_value(slot), value, len);
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_wdb_set_value(struct xs_wdb *db, uint32_t docid, unsigned slot,
+                                const char *value, size_t len, struct xs_error *err)
+{
+    try {
+        require(db != nullptr, "xs_wdb_set_value: db is NULL");
+        std::string v = str_in(value, len, "xs_wdb_set_value: value is NULL");
+        // A document read from this database and changed only in its values is written
+        // back by Xapian without rewriting its terms, positions or data.
+        Xapian::Document doc = db->db.get_document(docid);
+        doc.add_value(slot, v);
+        db->db.replace_document(docid, doc);
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+static void each_term(const Xapian::Database &db, const char *prefix, size_t len, xs_term_fn fn,
+                      void *ctx, const char *what)
+{
+    require(fn != nullptr, what);
+    std::string p = str_in(prefix, len, what);
+    for (Xapian::TermIterator it = db.allterms_begin(p); it != db.allterms_end(p); ++it) {
+        // A copy: the callback may call back into the shim, which may move the iterator's
+        // internals.
+        std::string term = *it;
+        if (fn(ctx, term.data(), term.size(), it.get_termfreq()) != 0)
+            break;
+    }
+}
+
+extern "C" int xs_db_terms(struct xs_db *db, const char *prefix, size_t len, xs_term_fn fn,
+                           void *ctx, struct xs_error *err)
+{
+    try {
+        require(db != nullptr, "xs_db_terms: db is NULL");
+        each_term(db->db, prefix, len, fn, ctx, "xs_db_terms: NULL argument");
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_wdb_terms(struct xs_wdb *db, const char *prefix, size_t len, xs_term_fn fn,
+                            void *ctx, struct xs_error *err)
+{
+    try {
+        require(db != nullptr, "xs_wdb_terms: db is NULL");
+        each_term(db->db, prefix, len, fn, ctx, "xs_wdb_terms: NULL argument");
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+/* ---- checking ------------------------------------------------------------------- */
+
+extern "C" int xs_db_check(const char *path, size_t *errors, char *report, size_t report_len,
+                           struct xs_error *err)
+{
+    try {
+        require(path != nullptr && errors != nullptr, "xs_db_check: NULL argument");
+        require(report != nullptr || report_len == 0, "xs_db_check: report is NULL");
+        if (report_len > 0)
+            report[0] = '\0';
+        std::ostringstream out;
+        *errors = Xapian::Database::check(path, 0, &out);
+        if (report_len > 0)
+            std::snprintf(report, report_len, "%s", out.str().c_str());
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
 /* ---- queries -------------------------------------------------------------------- */
 
 static int query_out(Xapian::Query &&q, struct xs_query **out)
@@ -818,6 +954,58 @@ extern "C" int xs_mset_value(struct xs_mset *ms, size_t i, unsigned slot, const 
         require(in_range(ms, i), "xs_mset_value: result index out of range");
         Xapian::MSetIterator it = ms->mset[static_cast<Xapian::doccount>(i)];
         str_out(ms->scratch, it.get_document().get_value(slot), value, len);
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_db_doc_terms(struct xs_db *db, uint32_t docid, const char *prefix, size_t len,
+                               xs_term_fn fn, void *ctx, struct xs_error *err)
+{
+    try {
+        require(db != nullptr && fn != nullptr, "xs_db_doc_terms: NULL argument");
+        std::string p = str_in(prefix, len, "xs_db_doc_terms: prefix is NULL");
+        Xapian::TermIterator it = db->db.termlist_begin(docid);
+        Xapian::TermIterator end = db->db.termlist_end(docid);
+        // Terms come in order, so jump to the prefix and stop past it.
+        it.skip_to(p);
+        for (; it != end; ++it) {
+            std::string term = *it;
+            if (term.compare(0, p.size(), p) != 0)
+                break;
+            if (fn(ctx, term.data(), term.size(), it.get_wdf()) != 0)
+                break;
+        }
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_db_postings(struct xs_db *db, const char *term, size_t len, xs_posting_fn fn,
+                              void *ctx, struct xs_error *err)
+{
+    try {
+        require(db != nullptr && fn != nullptr, "xs_db_postings: NULL argument");
+        std::string t = str_in(term, len, "xs_db_postings: term is NULL");
+        for (Xapian::PostingIterator it = db->db.postlist_begin(t); it != db->db.postlist_end(t);
+             ++it) {
+            if (fn(ctx, *it, it.get_wdf()) != 0)
+                break;
+        }
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_db_collection_freq(struct xs_db *db, const char *term, size_t len,
+                                     uint64_t *out, struct xs_error *err)
+{
+    try {
+        require(db != nullptr && out != nullptr, "xs_db_collection_freq: NULL argument");
+        *out = db->db.get_collection_freq(str_in(term, len, "xs_db_collection_freq: NULL term"));
         return XS_OK;
     } catch (...) {
         return xs_translate(err);

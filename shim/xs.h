@@ -133,6 +133,51 @@ int xs_wdb_delete(struct xs_wdb *db, const char *idterm, size_t len, struct xs_e
 int xs_db_get_data(struct xs_db *db, uint32_t docid, const char **data, size_t *len,
                    struct xs_error *err);
 
+/* ---- looking documents up ------------------------------------------------------- */
+
+/* Finds the first document indexed by `term` (typically a unique-id term). *docid
+ * receives its id, or 0 when no document has the term (which is not an error). */
+int xs_db_find(struct xs_db *db, const char *term, size_t len, uint32_t *docid,
+               struct xs_error *err);
+int xs_wdb_find(struct xs_wdb *db, const char *term, size_t len, uint32_t *docid,
+                struct xs_error *err);
+
+/* Reads value slot `slot` of document `docid` (empty when the slot is unset). The value
+ * is borrowed until the next call on the same handle. A missing document is
+ * XS_E_NOTFOUND. */
+int xs_db_get_value(struct xs_db *db, uint32_t docid, unsigned slot, const char **value,
+                    size_t *len, struct xs_error *err);
+int xs_wdb_get_value(struct xs_wdb *db, uint32_t docid, unsigned slot, const char **value,
+                     size_t *len, struct xs_error *err);
+
+/* Sets value slot `slot` of the stored document `docid`, leaving its terms and data as
+ * they are (only the value is rewritten). A missing document is XS_E_NOTFOUND. */
+int xs_wdb_set_value(struct xs_wdb *db, uint32_t docid, unsigned slot, const char *value,
+                     size_t len, struct xs_error *err);
+
+/* Called for each term of an iteration with the number of documents it indexes. `term`
+ * is borrowed for the duration of the call. Return 0 to go on, nonzero to stop. */
+typedef int (*xs_term_fn)(void *ctx, const char *term, size_t len, uint32_t termfreq);
+
+/* Calls `fn` for every term beginning with `prefix` (all terms when `len` is 0), in
+ * byte order. A callback that stops the iteration makes the function return 0: the
+ * caller keeps the reason in `ctx`. `fn` may call the shim's read functions on the same
+ * handle, but must not modify the database. */
+int xs_db_terms(struct xs_db *db, const char *prefix, size_t len, xs_term_fn fn, void *ctx,
+                struct xs_error *err);
+int xs_wdb_terms(struct xs_wdb *db, const char *prefix, size_t len, xs_term_fn fn, void *ctx,
+                 struct xs_error *err);
+
+/* ---- checking ------------------------------------------------------------------- */
+
+/* Runs Xapian's consistency check on the database at `path` (readers and a writer may
+ * have it open). *errors receives the number of problems found (0: consistent). Xapian's
+ * report is written into `report` (NUL-terminated, truncated to fit; `report` may be NULL
+ * when `report_len` is 0). A database too damaged to be checked at all fails with
+ * XS_E_CORRUPT; a missing one with XS_E_OPENING. */
+int xs_db_check(const char *path, size_t *errors, char *report, size_t report_len,
+                struct xs_error *err);
+
 /* ---- queries -------------------------------------------------------------------- */
 
 struct xs_query;
@@ -205,6 +250,26 @@ int xs_mset_data(struct xs_mset *ms, size_t i, const char **data, size_t *len,
                  struct xs_error *err);
 int xs_mset_value(struct xs_mset *ms, size_t i, unsigned slot, const char **value, size_t *len,
                   struct xs_error *err);
+
+/* ---- statistics for facets and corpus tables ------------------------------------ */
+
+/* Calls `fn` for each term of document `docid` that begins with `prefix`, in term order,
+ * with the term's wdf as the last argument (0 for boolean terms); a nonzero return stops
+ * the walk. The term is borrowed for the duration of the call. */
+int xs_db_doc_terms(struct xs_db *db, uint32_t docid, const char *prefix, size_t len,
+                    xs_term_fn fn, void *ctx, struct xs_error *err);
+
+/* Called for each document indexed by a term, with its wdf there. */
+typedef int (*xs_posting_fn)(void *ctx, uint32_t docid, uint32_t wdf);
+
+/* Calls `fn` for each document that `term` indexes, in docid order; a nonzero return
+ * stops the walk. An absent term gives no call and success. */
+int xs_db_postings(struct xs_db *db, const char *term, size_t len, xs_posting_fn fn, void *ctx,
+                   struct xs_error *err);
+
+/* The total wdf of `term` across the database (its number of occurrences). */
+int xs_db_collection_freq(struct xs_db *db, const char *term, size_t len, uint64_t *out,
+                          struct xs_error *err);
 
 #ifdef __cplusplus
 }

@@ -899,6 +899,168 @@ static void test_search_counts_exact_vs_estimated(void **state)
     xs_mset_free(ms);
 }
 
+/* ---- looking documents up -------------------------------------------------------- */
+
+static void test_find_gives_docid_or_zero(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t id = 99;
+    assert_int_equal(xs_db_find(f->db, "Qdoc3", 5, &id, NULL), 0);
+    assert_int_equal(id, 3);
+    assert_int_equal(xs_wdb_find(f->wdb, "Qdoc2", 5, &id, NULL), 0);
+    assert_int_equal(id, 2);
+    assert_int_equal(xs_db_find(f->db, "Qnone", 5, &id, NULL), 0);
+    assert_int_equal(id, 0);
+    assert_int_equal(xs_wdb_find(f->wdb, "Qnone", 5, &id, NULL), 0);
+    assert_int_equal(id, 0);
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_db_find(f->db, "", 0, &id, &err), XS_E_INVALID);
+    assert_int_equal(id, 0);
+}
+
+static void test_wdb_find_sees_uncommitted_documents(void **state)
+{
+    struct fixture *f = *state;
+    static const struct doc_spec s = {"Qnew", "vaccins", NULL, NULL, "new"};
+    uint32_t added = 0, id = 0;
+    put_doc(f->wdb, &s, &added);
+    assert_int_equal(xs_wdb_find(f->wdb, "Qnew", 4, &id, NULL), 0);
+    assert_int_equal(id, added);
+}
+
+static void test_get_value_reads_slot(void **state)
+{
+    struct fixture *f = *state;
+    const char *v = NULL;
+    size_t len = 0;
+    assert_int_equal(xs_db_get_value(f->db, 2, SLOT_DATE, &v, &len, NULL), 0);
+    assert_int_equal(len, 8);
+    assert_memory_equal(v, "20220610", 8);
+    assert_int_equal(xs_wdb_get_value(f->wdb, 3, SLOT_DATE, &v, &len, NULL), 0);
+    assert_memory_equal(v, "20240301", 8);
+    assert_int_equal(xs_wdb_get_value(f->wdb, 3, 7, &v, &len, NULL), 0);
+    assert_int_equal(len, 0); /* unset slot */
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_db_get_value(f->db, 42, SLOT_DATE, &v, &len, &err), XS_E_NOTFOUND);
+    assert_int_equal(xs_wdb_get_value(f->wdb, 42, SLOT_DATE, &v, &len, &err), XS_E_NOTFOUND);
+}
+
+static void test_wdb_set_value_keeps_terms_and_data(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(xs_wdb_set_value(f->wdb, 1, SLOT_DATE, "19991231", 8, NULL), 0);
+    assert_int_equal(xs_wdb_commit(f->wdb, NULL), 0);
+    assert_int_equal(xs_db_reopen(f->db, NULL), 0);
+    const char *v = NULL;
+    size_t len = 0;
+    assert_int_equal(xs_db_get_value(f->db, 1, SLOT_DATE, &v, &len, NULL), 0);
+    assert_memory_equal(v, "19991231", 8);
+    assert_int_equal(xs_db_get_data(f->db, 1, &v, &len, NULL), 0);
+    assert_int_equal(len, 4);
+    assert_memory_equal(v, "doc1", 4);
+    uint32_t hits[] = {1};
+    assert_matches(f->db, pair(XS_OP_PHRASE, "sante", "primaires", 0), hits, 1);
+    assert_doccount(f->db, CORPUS_SIZE);
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_wdb_set_value(f->wdb, 42, SLOT_DATE, "x", 1, &err), XS_E_NOTFOUND);
+}
+
+struct term_list {
+    char terms[8][16];
+    uint32_t freqs[8];
+    size_t n;
+    size_t stop_after;
+    int overflow;
+};
+
+static int collect_term(void *ctx, const char *t, size_t len, uint32_t freq)
+{
+    struct term_list *l = ctx;
+    /* No cmocka assert here: its longjmp would cross the shim's C++ frames. */
+    if (len >= sizeof l->terms[0] || l->n == 8) {
+        l->overflow = 1;
+        return 1;
+    }
+    memcpy(l->terms[l->n], t, len);
+    l->terms[l->n][len] = '\0';
+    l->freqs[l->n] = freq;
+    l->n++;
+    return l->n == l->stop_after;
+}
+
+static void test_terms_with_prefix_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct term_list l = {.stop_after = 0};
+    assert_int_equal(xs_db_terms(f->db, "XI", 2, collect_term, &l, NULL), 0);
+    assert_false(l.overflow);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.terms[0], "XIars");
+    assert_int_equal(l.freqs[0], 2);
+    assert_string_equal(l.terms[1], "XIoms");
+    memset(&l, 0, sizeof l);
+    assert_int_equal(xs_wdb_terms(f->wdb, "Q", 1, collect_term, &l, NULL), 0);
+    assert_int_equal(l.n, 4);
+    assert_string_equal(l.terms[0], "Qdoc1");
+    assert_string_equal(l.terms[3], "Qdoc4");
+    memset(&l, 0, sizeof l);
+    assert_int_equal(xs_db_terms(f->db, "Qzz", 3, collect_term, &l, NULL), 0);
+    assert_int_equal(l.n, 0);
+}
+
+static void test_terms_callback_stops(void **state)
+{
+    struct fixture *f = *state;
+    struct term_list l = {.stop_after = 2};
+    assert_int_equal(xs_db_terms(f->db, "Q", 1, collect_term, &l, NULL), 0);
+    assert_int_equal(l.n, 2);
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_db_terms(f->db, "Q", 1, NULL, &l, &err), XS_E_INVALID);
+}
+
+static void test_check_consistent_database(void **state)
+{
+    struct fixture *f = *state;
+    size_t errors = 99;
+    char report[256];
+    struct xs_error err = {0, ""};
+    if (xs_db_check(f->path, &errors, report, sizeof report, &err) != 0)
+        fail_msg("xs_db_check: %s", err.message);
+    assert_int_equal(errors, 0);
+    assert_int_equal(xs_db_check(f->path, &errors, NULL, 0, NULL), 0);
+}
+
+static void test_check_missing_database_fails(void **state)
+{
+    struct fixture *f = *state;
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/missing", f->dir);
+    size_t errors = 0;
+    char report[64];
+    struct xs_error err = {0, ""};
+    int rc = xs_db_check(missing, &errors, report, sizeof report, &err);
+    assert_true(rc < 0);
+    assert_int_equal(err.code, rc);
+}
+
+static void test_check_damaged_database_fails_or_counts(void **state)
+{
+    struct fixture *f = *state;
+    char table[160];
+    snprintf(table, sizeof table, "%s/postlist.glass", f->path);
+    FILE *fp = fopen(table, "r+b");
+    assert_non_null(fp);
+    /* Overwrite the start of the first block: the check must notice. */
+    static const char junk[64] = "not a glass block, not a glass block, not a glass block";
+    assert_int_equal(fwrite(junk, 1, sizeof junk, fp), sizeof junk);
+    assert_int_equal(fclose(fp), 0);
+    size_t errors = 0;
+    char report[256];
+    struct xs_error err = {0, ""};
+    int rc = xs_db_check(f->path, &errors, report, sizeof report, &err);
+    assert_true(rc < 0 || errors > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -969,6 +1131,18 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_null_arguments_are_invalid, setup_corpus,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_search_counts_exact_vs_estimated, setup_many,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_find_gives_docid_or_zero, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_wdb_find_sees_uncommitted_documents, setup_corpus,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_get_value_reads_slot, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_wdb_set_value_keeps_terms_and_data, setup_corpus,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_terms_with_prefix_in_order, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_terms_callback_stops, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_check_consistent_database, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_check_missing_database_fails, setup_empty, teardown),
+        cmocka_unit_test_setup_teardown(test_check_damaged_database_fails_or_counts, setup_corpus,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

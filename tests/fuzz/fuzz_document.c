@@ -1,0 +1,53 @@
+/*
+ * fuzz_document.c — bytes → pdx_document_decode.
+ *
+ * Invariants: on success the text is valid UTF-8, NUL-terminated, not blank, and its
+ * title span lies inside it on character boundaries; valid UTF-8 that NFC leaves alone
+ * is kept byte for byte (BOM dropped); on failure the document is left empty, an
+ * invalid-UTF-8 offset points inside the input, and the status has a message.
+ */
+#include "fuzz_common.h"
+
+#include "pdx_document.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct pdx_document doc = {0};
+    size_t bad = (size_t)-1;
+    int status = pdx_document_decode((const char *)data, size, &doc, &bad);
+    const char *msg = pdx_document_status_message(status);
+    FUZZ_CHECK(msg != NULL && msg[0] != '\0');
+    if (status != PDX_DOC_OK) {
+        FUZZ_CHECK(status >= PDX_DOC_INVALID_UTF8 && status <= PDX_DOC_INTERNAL);
+        FUZZ_CHECK(doc.text == NULL && doc.len == 0);
+        if (status == PDX_DOC_INVALID_UTF8)
+            FUZZ_CHECK(bad < size);
+        pdx_document_free(&doc);
+        return 0;
+    }
+    FUZZ_CHECK(doc.text != NULL);
+    FUZZ_CHECK(doc.text[doc.len] == '\0');
+    FUZZ_CHECK(fuzz_utf8_valid(doc.text, doc.len));
+    FUZZ_CHECK(doc.title_start <= doc.title_end && doc.title_end <= doc.len);
+    FUZZ_CHECK(doc.title_end > doc.title_start); /* an OK document is not blank */
+    FUZZ_CHECK(fuzz_on_boundary(doc.text, doc.len, doc.title_start));
+    FUZZ_CHECK(fuzz_on_boundary(doc.text, doc.len, doc.title_end));
+    FUZZ_CHECK(memchr(doc.text + doc.title_start, '\n', doc.title_end - doc.title_start) == NULL);
+    FUZZ_CHECK(doc.encoding != NULL);
+    FUZZ_CHECK(doc.bom_len == 0 || doc.bom_len == 3);
+    if (!doc.normalized && strncmp(doc.encoding, "UTF-8", 5) == 0) {
+        /* Byte for byte: offsets into the text are offsets into the file + bom_len. */
+        FUZZ_CHECK(doc.bom_len <= size && doc.len == size - doc.bom_len);
+        FUZZ_CHECK(memcmp(doc.text, data + doc.bom_len, doc.len) == 0);
+    }
+    pdx_document_free(&doc);
+    FUZZ_CHECK(doc.text == NULL && doc.len == 0);
+    return 0;
+}
