@@ -240,6 +240,9 @@ static int fold_slow(const UNormalizer2 *nfkd, UChar32 c, char *out, size_t cap)
         U16_NEXT(dec, i, nd, d);
         if (u_charType(d) == U_NON_SPACING_MARK || is_dropped(d) || u_isUWhiteSpace(d))
             continue;
+        /* Again after NFKD: a letter without a lower case (ℙ, ℝ, 𝐀) decomposes to a
+         * capital (P), which must fold like any other. */
+        d = u_foldCase(d, U_FOLD_CASE_DEFAULT);
         const char *x = extra_fold(d);
         char tmp[4];
         size_t k;

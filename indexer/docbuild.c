@@ -57,6 +57,22 @@ static int add_counted(struct xs_doc *doc, const char *prefix, const char *value
     return xs_doc_add_term(doc, term, pl + vl, wdf, err);
 }
 
+/* A names term: prefix + id TAB name [TAB acronym], cut to Xapian's term limit. Adding
+ * the same boolean term twice is harmless. */
+static int add_name(struct xs_doc *doc, const char *prefix, const char *id, const char *name,
+                    const char *acronym, struct xs_error *err)
+{
+    char term[PDX_IDTERM_MAX + 1];
+    int n = snprintf(term, sizeof term, "%s%s\t%s%s%s", prefix, id, name ? name : "",
+                     acronym ? "\t" : "", acronym ? acronym : "");
+    if (n < 0)
+        return 0;
+    size_t len = (size_t)n < sizeof term ? (size_t)n : sizeof term - 1;
+    while (len > 0 && ((unsigned char)term[len] & 0xC0) == 0x80 && (size_t)n >= sizeof term)
+        len--; /* cut on a character boundary */
+    return xs_doc_add_boolean_term(doc, term, len, err);
+}
+
 /* Y, M and D terms for a date known to the year, month or day. */
 static int add_date_terms(struct xs_doc *doc, const struct pdx_ymd *d, struct xs_error *err)
 {
@@ -84,12 +100,18 @@ static int add_extraction(struct xs_doc *doc, const struct pdx_extraction *x, st
             return -1;
     if (x->has_doc_date && add_date_terms(doc, &x->doc_date, err) != 0)
         return -1;
-    for (size_t i = 0; i < x->n_institutions; i++)
-        if (add_counted(doc, PDX_PREFIX_INSTITUTION, x->institutions[i].id, 1, err) != 0)
+    for (size_t i = 0; i < x->n_institutions; i++) {
+        const struct pdx_institution_mention *m = &x->institutions[i];
+        if (add_counted(doc, PDX_PREFIX_INSTITUTION, m->id, 1, err) != 0 ||
+            add_name(doc, PDX_PREFIX_INSTITUTION_NAME, m->id, m->name, m->acronym, err) != 0)
             return -1;
-    for (size_t i = 0; i < x->n_pillars; i++)
-        if (add_counted(doc, PDX_PREFIX_PILLAR, x->pillars[i].id, 1, err) != 0)
+    }
+    for (size_t i = 0; i < x->n_pillars; i++) {
+        const struct pdx_pillar_mention *m = &x->pillars[i];
+        if (add_counted(doc, PDX_PREFIX_PILLAR, m->id, 1, err) != 0 ||
+            add_name(doc, PDX_PREFIX_PILLAR_LABEL, m->id, m->label, NULL, err) != 0)
             return -1;
+    }
     return 0;
 }
 

@@ -1,11 +1,14 @@
 /*
  * document.c — bytes of a file → UTF-8 NFC text with a title (see pdx_document.h).
  *
- * Checks run in this order, so that the most telling diagnosis wins: a NUL byte or a
- * high share of C0 control bytes means BINARY (a UTF-16 file has NULs, so it lands here
- * until encodings other than UTF-8 are supported); then strict UTF-8 (RFC 3629: no
- * overlongs, no surrogates, nothing above U+10FFFF, no truncated sequence); then NFC;
- * then EMPTY; then the title.
+ * A UTF-16 byte-order mark selects UTF-16, decoded here (a NUL or a high share of
+ * control characters means BINARY, an unpaired surrogate or an odd byte INVALID_UTF16).
+ * Otherwise checks run in this order, so that the most telling diagnosis wins: a NUL
+ * byte or a high share of C0 control bytes means BINARY; then strict UTF-8 (RFC 3629: no
+ * overlongs, no surrogates, nothing above U+10FFFF, no truncated sequence) — input
+ * that fails it without a UTF-8 BOM and without a single valid multi-byte sequence is
+ * offered to ICU's charset detector, and converted when it is Latin-1 or Windows-1252;
+ * then NFC; then EMPTY; then the title.
  */
 #include "pdx_document.h"
 
@@ -13,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/ucnv.h>
+#include <unicode/ucsdet.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
@@ -23,6 +28,11 @@
 /* ICU counts in int32_t and NFC may grow a string up to three times: inputs that need
  * ICU and are larger than this are refused (PDX_DOC_NOMEM). */
 #define NFC_MAX_BYTES ((size_t)INT32_MAX / 4)
+
+/* The charset detector's confidence (0-100) needed to convert legacy 8-bit text. Short
+ * French phrases in Latin-1 score 90 and more; a stray byte in ASCII text scores 50 or
+ * less, and is better reported than guessed. */
+#define LEGACY_MIN_CONFIDENCE 60
 
 static int is_cont(unsigned char c)
 {
@@ -137,13 +147,22 @@ static int is_blank(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* The first line that is not blank, trimmed. The text is known not to be blank. */
+/* The end of the line starting at `from`: the next LF or CR, or n. */
+static size_t line_end_at(const unsigned char *s, size_t from, size_t n)
+{
+    size_t i = from;
+    while (i < n && s[i] != '\n' && s[i] != '\r')
+        i++;
+    return i;
+}
+
+/* The first line that is not blank, trimmed. Lines end at LF, CR LF or a lone CR (old
+ * Mac files). The text is known not to be blank. */
 static void find_title(const unsigned char *s, size_t n, size_t *start, size_t *end)
 {
     size_t line = 0;
     while (line < n) {
-        const unsigned char *nl = memchr(s + line, '\n', n - line);
-        size_t line_end = nl ? (size_t)(nl - s) : n;
+        size_t line_end = line_end_at(s, line, n);
         size_t b = line;
         size_t k;
         while (b < line_end && (k = space_len(s, b, line_end, 0)) > 0)
@@ -258,6 +277,224 @@ out:
     return rc;
 }
 
+/* Appends code point `cp` (valid, not a surrogate) to buf as UTF-8; returns the bytes. */
+static size_t put_utf8(unsigned long cp, char *buf)
+{
+    if (cp < 0x80) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        buf[0] = (char)(0xC0 | (cp >> 6));
+        buf[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        buf[0] = (char)(0xE0 | (cp >> 12));
+        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        buf[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    buf[0] = (char)(0xF0 | (cp >> 18));
+    buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    buf[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes s[0, n) (UTF-16 after its BOM) into a new UTF-8 buffer (*out, *out_len; the
+ * caller frees it). On failure returns a status with *bad the offset in s of the
+ * offending code unit (a NUL or the first control character for BINARY). */
+static int utf16_to_utf8(const unsigned char *s, size_t n, int big_endian, char **out,
+                         size_t *out_len, size_t *bad)
+{
+    if (n > NFC_MAX_BYTES)
+        return PDX_DOC_NOMEM;
+    /* A unit gives at most 3 bytes, a surrogate pair (2 units) 4. */
+    char *buf = malloc(n / 2 * 3 + 1);
+    if (buf == NULL)
+        return PDX_DOC_NOMEM;
+    size_t o = 0, i = 0, ctrl = 0, first_ctrl = 0;
+    int rc = PDX_DOC_OK;
+    while (i + 1 < n) {
+        size_t at = i;
+        unsigned long u =
+            big_endian ? (unsigned long)s[i] << 8 | s[i + 1] : (unsigned long)s[i + 1] << 8 | s[i];
+        i += 2;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n) {
+            unsigned long lo = big_endian ? (unsigned long)s[i] << 8 | s[i + 1]
+                                          : (unsigned long)s[i + 1] << 8 | s[i];
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                i += 2;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF) {
+            rc = PDX_DOC_INVALID_UTF16; /* unpaired surrogate */
+            *bad = at;
+            break;
+        }
+        if (u == 0) {
+            rc = PDX_DOC_BINARY;
+            *bad = at;
+            break;
+        }
+        if (u < 0x20 && (u < '\t' || u > '\r') && ctrl++ == 0)
+            first_ctrl = at;
+        o += put_utf8(u, buf + o);
+    }
+    if (rc == PDX_DOC_OK && i < n) {
+        rc = PDX_DOC_INVALID_UTF16; /* an odd byte at the end */
+        *bad = i;
+    }
+    if (rc == PDX_DOC_OK && ctrl > (n / 2) / BINARY_CTRL_RATIO) {
+        rc = PDX_DOC_BINARY;
+        *bad = first_ctrl;
+    }
+    if (rc != PDX_DOC_OK) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *out_len = o;
+    return PDX_DOC_OK;
+}
+
+/* Length of the valid UTF-8 sequence of two bytes or more at s[0, n), else 0. */
+static size_t multibyte_len(const unsigned char *s, size_t n)
+{
+    size_t bad = 0;
+    int high = 0;
+    for (size_t k = 2; k <= 4 && k <= n; k++)
+        if (utf8_validate(s, k, &bad, &high))
+            return k;
+    return 0;
+}
+
+/* 1 when s[0, n) holds at least one valid multi-byte UTF-8 sequence. */
+static int has_multibyte_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 0xC2 && s[i] <= 0xF4 && multibyte_len(s + i, n - i) > 0)
+            return 1;
+    return 0;
+}
+
+/* Asks ICU's charset detector about s[0, n). Returns "ISO-8859-1" or "windows-1252"
+ * when that is its best guess (UTF-16 and UTF-32 guesses aside: without a BOM, polidex
+ * does not take text as UTF-16) with enough confidence, else NULL. */
+static const char *detect_legacy(const char *s, size_t n)
+{
+    if (n > NFC_MAX_BYTES)
+        return NULL;
+    UErrorCode st = U_ZERO_ERROR;
+    UCharsetDetector *det = ucsdet_open(&st);
+    const char *found = NULL;
+    if (U_FAILURE(st))
+        return NULL;
+    ucsdet_setText(det, s, (int32_t)n, &st);
+    int32_t count = 0;
+    const UCharsetMatch **matches = ucsdet_detectAll(det, &count, &st);
+    for (int32_t i = 0; U_SUCCESS(st) && i < count; i++) {
+        const char *name = ucsdet_getName(matches[i], &st);
+        if (U_FAILURE(st) || name == NULL)
+            break;
+        if (strncmp(name, "UTF-16", 6) == 0 || strncmp(name, "UTF-32", 6) == 0)
+            continue;
+        int32_t conf = ucsdet_getConfidence(matches[i], &st);
+        if (U_SUCCESS(st) && conf >= LEGACY_MIN_CONFIDENCE) {
+            if (strcmp(name, "ISO-8859-1") == 0)
+                found = "ISO-8859-1 (detected)";
+            else if (strcmp(name, "windows-1252") == 0)
+                found = "windows-1252 (detected)";
+        }
+        break;
+    }
+    ucsdet_close(det);
+    return found;
+}
+
+/* Converts s[0, n) from Windows-1252 (a superset of the printable ISO-8859-1) into a new
+ * UTF-8 buffer. Returns PDX_DOC_OK, PDX_DOC_NOMEM, or PDX_DOC_INVALID_UTF8 when a byte
+ * has no mapping (then the text was not Windows-1252 after all). */
+static int cp1252_to_utf8(const char *s, size_t n, char **out, size_t *out_len)
+{
+    if (n > NFC_MAX_BYTES)
+        return PDX_DOC_NOMEM;
+    UErrorCode st = U_ZERO_ERROR;
+    UConverter *cnv = ucnv_open("windows-1252", &st);
+    if (U_FAILURE(st))
+        return PDX_DOC_INTERNAL;
+    ucnv_setToUCallBack(cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
+    int rc = PDX_DOC_INTERNAL;
+    char *buf = NULL;
+    UChar *u16 = malloc(((size_t)n + 1) * sizeof *u16); /* one unit per byte */
+    if (u16 == NULL) {
+        rc = PDX_DOC_NOMEM;
+        goto out;
+    }
+    int32_t n16 = ucnv_toUChars(cnv, u16, (int32_t)n + 1, s, (int32_t)n, &st);
+    if (st == U_INVALID_CHAR_FOUND || st == U_ILLEGAL_CHAR_FOUND) {
+        rc = PDX_DOC_INVALID_UTF8;
+        goto out;
+    }
+    if (U_FAILURE(st))
+        goto out;
+    buf = malloc((size_t)n16 * 3 + 1); /* a BMP unit gives at most 3 bytes */
+    if (buf == NULL) {
+        rc = PDX_DOC_NOMEM;
+        goto out;
+    }
+    int32_t n8 = 0;
+    u_strToUTF8(buf, n16 * 3 + 1, &n8, u16, n16, &st);
+    if (U_FAILURE(st)) {
+        free(buf);
+        goto out;
+    }
+    *out = buf;
+    *out_len = (size_t)n8;
+    rc = PDX_DOC_OK;
+out:
+    free(u16);
+    ucnv_close(cnv);
+    return rc;
+}
+
+/* The steps shared by every encoding once the text is valid UTF-8: NFC, EMPTY, title. */
+static int finish(const char *s, size_t n, int has_high, struct pdx_document *doc)
+{
+    int rc = has_high ? store_nfc(s, n, doc) : copy_text(s, n, doc);
+    if (rc != PDX_DOC_OK) {
+        pdx_document_free(doc);
+        return rc;
+    }
+    if (is_blank((const unsigned char *)doc->text, doc->len)) {
+        pdx_document_free(doc);
+        return PDX_DOC_EMPTY;
+    }
+    find_title((const unsigned char *)doc->text, doc->len, &doc->title_start, &doc->title_end);
+    return PDX_DOC_OK;
+}
+
+/* Decodes converted text (valid UTF-8 from utf16_to_utf8 or cp1252_to_utf8, owned and
+ * freed here) into doc. */
+static int finish_converted(char *utf8, size_t n, const char *encoding, size_t bom,
+                            struct pdx_document *doc)
+{
+    size_t bad = 0;
+    int has_high = 0;
+    int rc = PDX_DOC_INTERNAL;
+    if (utf8_validate((const unsigned char *)utf8, n, &bad, &has_high))
+        rc = finish(utf8, n, 1, doc);
+    free(utf8);
+    if (rc == PDX_DOC_OK) {
+        doc->bom_len = bom;
+        doc->encoding = encoding;
+        doc->converted = 1;
+    }
+    return rc;
+}
+
 int pdx_document_decode(const char *bytes, size_t len, struct pdx_document *doc,
                         size_t *error_offset)
 {
@@ -268,6 +505,18 @@ int pdx_document_decode(const char *bytes, size_t len, struct pdx_document *doc,
     int rc;
 
     memset(doc, 0, sizeof *doc);
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        int be = u[0] == 0xFE;
+        char *utf8 = NULL;
+        size_t n8 = 0;
+        rc = utf16_to_utf8(u + 2, len - 2, be, &utf8, &n8, &bad);
+        if (rc != PDX_DOC_OK) {
+            if (error_offset != NULL && rc != PDX_DOC_NOMEM)
+                *error_offset = 2 + bad;
+            return rc;
+        }
+        return finish_converted(utf8, n8, be ? "UTF-16BE (BOM)" : "UTF-16LE (BOM)", 2, doc);
+    }
     if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
         bom = 3;
 
@@ -277,27 +526,38 @@ int pdx_document_decode(const char *bytes, size_t len, struct pdx_document *doc,
         return PDX_DOC_BINARY;
     }
     if (!utf8_validate(u + bom, len - bom, &bad, &has_high)) {
+        /* Legacy 8-bit text has no valid multi-byte sequence; text that has some is
+         * damaged UTF-8, and a BOM says UTF-8 outright. */
+        const char *legacy = NULL;
+        if (bom == 0 && !has_multibyte_utf8(u, len))
+            legacy = detect_legacy(bytes, len);
+        if (legacy != NULL) {
+            char *utf8 = NULL;
+            size_t n8 = 0;
+            rc = cp1252_to_utf8(bytes, len, &utf8, &n8);
+            if (rc == PDX_DOC_OK)
+                return finish_converted(utf8, n8, legacy, 0, doc);
+            if (rc != PDX_DOC_INVALID_UTF8)
+                return rc;
+        }
         if (error_offset != NULL)
             *error_offset = bom + bad;
         return PDX_DOC_INVALID_UTF8;
     }
 
-    if (has_high)
-        rc = store_nfc(bytes + bom, len - bom, doc);
-    else
-        rc = copy_text(bytes + bom, len - bom, doc);
-    if (rc != PDX_DOC_OK) {
-        pdx_document_free(doc);
+    rc = finish(bytes + bom, len - bom, has_high, doc);
+    if (rc != PDX_DOC_OK)
         return rc;
-    }
-    if (is_blank((const unsigned char *)doc->text, doc->len)) {
-        pdx_document_free(doc);
-        return PDX_DOC_EMPTY;
-    }
-    find_title((const unsigned char *)doc->text, doc->len, &doc->title_start, &doc->title_end);
     doc->bom_len = bom;
     doc->encoding = bom ? "UTF-8 (BOM)" : "UTF-8";
     return PDX_DOC_OK;
+}
+
+size_t pdx_utf8_valid_prefix(const char *s, size_t n)
+{
+    size_t bad = 0;
+    int high = 0;
+    return utf8_validate((const unsigned char *)s, n, &bad, &high) ? n : bad;
 }
 
 void pdx_document_free(struct pdx_document *doc)
@@ -323,6 +583,8 @@ const char *pdx_document_status_message(int status)
         return "out of memory";
     case PDX_DOC_INTERNAL:
         return "internal error (ICU)";
+    case PDX_DOC_INVALID_UTF16:
+        return "invalid UTF-16";
     default:
         return "unknown status";
     }

@@ -694,7 +694,7 @@ static int word_to_regex(const char *w, size_t n, char *buf, size_t cap, size_t 
     return 0;
 }
 
-#define SEP_RE "[\\s'’\\-‐–«»\"“”]+"
+#define SEP_RE "[\\s'’\\-‐–«»\",“”]+"
 
 int pdx_phrase_to_regex(const char *phrase, size_t len, char *buf, size_t cap, size_t *used)
 {

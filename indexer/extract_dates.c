@@ -29,7 +29,7 @@ struct pdx_dates {
     "(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"          \
     "novembre|d[ée]cembre|janv\\.|f[ée]vr?\\.|avr\\.|juil\\.|sept\\.|oct\\.|nov\\.|"     \
     "d[ée]c\\.)(?![\\p{L}\\p{N}])"
-#define YEAR "(?:1[89][0-9]{2}|2[01][0-9]{2})" E
+#define YEAR "(?:1[0-9]{3}|2[01][0-9]{2})" E
 #define TIME_SUFFIX                                                                          \
     "(?:\\s*,?\\s+(?:à|a)\\s+(?<hh>[01]?[0-9]|2[0-3])\\s*(?:h|heures?)(?:\\s*(?<mi>[0-5][0-9]))?" E \
     ")?"
@@ -474,6 +474,19 @@ static const char *season_code(const char *text, size_t s, size_t e)
     return "WI";
 }
 
+/* The year of a season said relative to the reference (« l'été dernier »). */
+static int season_year(const char *sc, const struct pdx_ymd *ref, int sign)
+{
+    /* the season's first month: spring 3, summer 6, autumn 9, winter 12 */
+    int first = sc[0] == 'S' ? (sc[1] == 'P' ? 3 : 6) : sc[0] == 'F' ? 9 : 12;
+    int y = ref->year;
+    if (sign < 0 && first + 2 >= ref->month)
+        y--; /* « l'été dernier » said in July is last year's */
+    if (sign > 0 && first <= ref->month)
+        y++;
+    return y;
+}
+
 static int rel_sign(const char *text, size_t s, size_t e)
 {
     char f[16];
@@ -672,7 +685,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
             ya = digits_value(text, gs, ge), as = gs, ae = ge;
         if (G("yb"))
             yb = digits_value(text, gs, ge);
-        if (yb <= ya || yb - ya > 100)
+        if (yb <= ya || yb - ya > 100 || ya < 1900 || followed_by_unit(text, len, ge))
             goto bare_year;
         m[1] = m[0];
         m[0].start = as;
@@ -752,7 +765,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         (void)ue;
         if (f[0] == 'e' || f[0] == 'h' || f[0] == 'p' || (f[0] == 'a' && f[1] == 'u')) {
             const char *sc = season_code(text, gs, ge);
-            int y = ref ? ref->year + (sign > 0 ? 1 : sign < 0 ? -1 : 0) : 0;
+            int y = ref ? season_year(sc, ref, sign) : 0;
             if (y)
                 set_value(&m[0], "%04d-%s", y, sc);
             else
@@ -948,7 +961,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
                      !pdx_word_in(text, ps, pe, season_preps))
                 return 0; /* « a été » */
             if (ref)
-                y = ref->year + sign;
+                y = season_year(sc, ref, sign);
         }
         if (y)
             set_value(&m[0], "%04d-%s", y, sc);
@@ -1036,13 +1049,26 @@ bare_year:
 
 #undef G
 
+/* Does [s, e) contain four digits in a row (a year)? */
+static int year_written(const char *text, size_t s, size_t e)
+{
+    int run = 0;
+    for (size_t i = s; i < e; i++) {
+        run = (text[i] >= '0' && text[i] <= '9') ? run + 1 : 0;
+        if (run == 4)
+            return 1;
+    }
+    return 0;
+}
+
 /* The day-month dates of a range that lack a year take the year of the date that closes
  * the range (« du 21 mars au 2 avril 2017 »). */
 static void inherit_range_years(const char *text, struct pdx_extraction *out, size_t first)
 {
     for (size_t i = first; i + 1 < out->n_dates; i++) {
         struct pdx_date_mention *a = &out->dates[i], *b = &out->dates[i + 1];
-        if (a->ymd.year || !a->ymd.month || !b->ymd.year || !b->ymd.month || !b->ymd.day)
+        if (!a->ymd.month || !a->ymd.day || !b->ymd.year || !b->ymd.month || !b->ymd.day ||
+            a->range != PDX_RANGE_NONE || year_written(text, a->start, a->end))
             continue;
         size_t gap = b->start - a->end;
         if (gap > 6)
@@ -1052,8 +1078,7 @@ static void inherit_range_years(const char *text, struct pdx_extraction *out, si
         if (!strstr(f, "au") && !strchr(f, '-') && !strstr(f, "et") && !strstr(f, " a "))
             continue;
         int y = b->ymd.year - (a->ymd.month > b->ymd.month ? 1 : 0);
-        if (a->ymd.day)
-            format_ymd(a, y, a->ymd.month, a->ymd.day);
+        format_ymd(a, y, a->ymd.month, a->ymd.day);
         a->range = PDX_RANGE_BEGIN;
         b->range = PDX_RANGE_END;
     }
@@ -1155,8 +1180,14 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len,
                 cue = 1;
         /* « Paris, le 3 mai 2017 » */
         const char *comma = memchr(text + ls, ',', le - ls);
-        if (comma && comma - (text + ls) < 40 && text[ls] >= 'A' && text[ls] <= 'Z')
+        if (comma && comma - (text + ls) < 40 && text[ls] >= 'A' && text[ls] <= 'Z') {
+            /* a place: at most three capitalised words before the comma */
+            size_t p2 = ls, s2, e2, nw = 0;
             dateline = 1;
+            while (pdx_next_word(text, (size_t)(comma - text), &p2, &s2, &e2))
+                if (++nw > 3 || !(text[s2] >= 'A' && text[s2] <= 'Z'))
+                    dateline = 0;
+        }
         int nonblank = 0;
         while (pdx_next_word(text, le, &pos, &ws, &we)) {
             if (!nwords++)

@@ -85,6 +85,6 @@ int pdx_is_stopword(const struct pdx_analyzer *a, const char *folded, size_t len
 
 /* The analyzer's version: bump it whenever a change alters the terms produced, so that
  * indexes built by another version are detected. */
-#define PDX_ANALYZER_VERSION "1"
+#define PDX_ANALYZER_VERSION "2"
 
 #endif /* INDEXER_PDX_ANALYZER_H */

@@ -10,7 +10,11 @@
  *   Q<id>         unique document id: the path as given to polidex-index
  *   S<word>       folded title words (positioned from 1 within the title)
  *   D<YYYYMMDD>, M<YYYYMM>, Y<YYYY>   dates mentioned in / dated for the document
- *   XI<id>        institution canonical id;  XP<id>  pillar id
+ *   XI<id>        institution canonical id;  XP<id>  pillar id (wdf = mentions)
+ *   XN<id>\t<name>\t<acronym>   the institution's names, for tables and acronym
+ *                 expansion at query time (boolean; the table lives with the documents,
+ *                 so it stays right however the index is updated)
+ *   XL<id>\t<label>             a pillar's label (boolean)
  *
  * Document data (see pdx_docdata_*): "polidex1" NUL path NUL title NUL date NUL text.
  */
@@ -29,6 +33,8 @@
 #define PDX_PREFIX_YEAR "Y"
 #define PDX_PREFIX_INSTITUTION "XI"
 #define PDX_PREFIX_PILLAR "XP"
+#define PDX_PREFIX_INSTITUTION_NAME "XN"
+#define PDX_PREFIX_PILLAR_LABEL "XL"
 
 /* Value slots. */
 enum pdx_slot {

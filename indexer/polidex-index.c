@@ -3,12 +3,21 @@
  *
  * Only this file parses arguments, prints and exits; the work is done by the indexer
  * library (walk, document, analyzer, docbuild) and the shim.
+ *
+ * Modes: an update (the default) adds new files, replaces changed ones and removes the
+ * documents of files that disappeared from the walked paths; --rebuild builds a new
+ * index beside the old one and swaps it in; --dry-run reports what an update would do;
+ * --status and --check describe an index. Writes go in batches inside transactions, so
+ * an interrupted run leaves an index that holds whole documents only, and re-running
+ * the command completes the job.
  */
 #define _GNU_SOURCE /* renameat2 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +29,6 @@
 #include "pdx_analyzer.h"
 #include "pdx_docbuild.h"
 #include "pdx_document.h"
-#include "pdx_extract.h"
 #include "pdx_schema.h"
 #include "pdx_walk.h"
 #include "xs.h"
@@ -33,27 +41,90 @@ enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INDEX = 4, EXI
  * that an interrupted run loses little. */
 #define BATCH_DOCS 2000
 
+/* The file, inside the index directory, naming the process that holds the write lock. */
+#define WRITER_FILE "polidex.writer"
+
+/* Skipped files listed one by one in the --json summary (the counts are always whole). */
+#define JSON_SKIP_LIST_MAX 10000
+
+/* A file modified this close (seconds) to being read may change again within the same
+ * second of modification time: its mtime is stored as -1 so that the next run compares
+ * its content instead of trusting size and time. */
+#define RACY_SECONDS 2
+
+/* Why a file was skipped; the ids are part of the --json summary. */
+enum skip_reason {
+    SKIP_TOO_LARGE,
+    SKIP_UNREADABLE,
+    SKIP_NOT_A_FILE,
+    SKIP_LOOP,
+    SKIP_BAD_NAME,
+    SKIP_BINARY,
+    SKIP_ENCODING,
+    SKIP_EMPTY,
+    SKIP_ANALYSIS,
+    SKIP_COUNT
+};
+
+static const char *const skip_ids[SKIP_COUNT] = {"too_large",    "unreadable", "not_a_file",
+                                                 "symlink_loop", "bad_name",   "binary",
+                                                 "encoding",     "empty",      "analysis"};
+
 struct options {
     const char *index;
     int rebuild;
+    int dry_run;
+    int keep_missing;
+    int status;
+    int check;
+    int json;
     int quiet;
     int verbose;
     long long max_size;
 };
 
+/* A set of strings (unique-id terms seen by the walk), open addressing. */
+struct strset {
+    char **slots;
+    size_t cap; /* a power of two, or 0 */
+    size_t n;
+};
+
+struct skipped {
+    char *path;
+    int reason;
+    char *message;
+};
+
 struct run {
     const struct options *opt;
+    char **roots;
+    int nroots;
     struct pdx_analyzer *analyzer;
-    struct pdx_extractor *extractor;
-    struct xs_wdb *db;
+    struct xs_wdb *wdb; /* the index written (NULL in a dry run) */
+    struct xs_db *rdb;  /* a dry run: the existing index, or NULL when there is none */
+    int compare;        /* 1 when documents already indexed are looked up */
     struct xs_doc *doc;
     int in_transaction;
-    unsigned long added, skipped, batch;
-    unsigned long long bytes;
-    int fatal;    /* an index error: stop the walk */
-    int progress; /* show progress on the terminal */
+    unsigned long batch;
+    unsigned long added, replaced, removed, unchanged, skipped;
+    unsigned long skip_count[SKIP_COUNT];
+    struct skipped *skips;
+    size_t nskips, skips_cap;
+    unsigned long long bytes; /* bytes read from files (re)indexed or hashed */
+    struct strset seen;       /* id terms of every file the walk reported */
+    char **kept;              /* paths that could not be walked: nothing under them is removed */
+    size_t nkept, kept_cap;
+    int fatal; /* an index error: stop the walk */
+    /* progress on a terminal */
+    int progress;
+    unsigned long files_done, files_total;
+    unsigned long long bytes_done, bytes_total;
+    double next_progress;
     struct timespec started;
 };
+
+/* ---- messages ----------------------------------------------------------------------- */
 
 static void msg(const char *fmt, ...)
 {
@@ -65,21 +136,78 @@ static void msg(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* Writes a path for a human: bytes that are not UTF-8, and control characters, as \xNN
+ * (a file name may hold anything but NUL and '/'). */
+static void put_path(FILE *f, const char *path)
+{
+    size_t n = strlen(path), i = 0;
+    while (i < n) {
+        size_t ok = pdx_utf8_valid_prefix(path + i, n - i);
+        for (size_t k = i; k < i + ok; k++) {
+            unsigned char c = (unsigned char)path[k];
+            if (c < 0x20 || c == 0x7F)
+                fprintf(f, "\\x%02X", c);
+            else
+                fputc(c, f);
+        }
+        i += ok;
+        if (i < n)
+            fprintf(f, "\\x%02X", (unsigned char)path[i++]);
+    }
+}
+
+/* Writes a JSON string: invalid UTF-8 bytes become U+FFFD. */
+static void put_json_string(FILE *f, const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    fputc('"', f);
+    while (i < n) {
+        size_t ok = pdx_utf8_valid_prefix(s + i, n - i);
+        for (size_t k = i; k < i + ok; k++) {
+            unsigned char c = (unsigned char)s[k];
+            if (c == '"' || c == '\\')
+                fprintf(f, "\\%c", c);
+            else if (c < 0x20 || c == 0x7F)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc(c, f);
+        }
+        i += ok;
+        if (i < n) {
+            fputs("\\ufffd", f);
+            i++;
+        }
+    }
+    fputc('"', f);
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: " PROG " [-i INDEX] [--rebuild] [--quiet] [--verbose] PATH...\n"
-               "Index the .txt files under each PATH (files named explicitly are indexed\n"
-               "whatever their name) into a polidex index.\n"
-               "\n"
-               "  -i, --index DIR   index directory (default: $POLIDEX_INDEX, else ./polidex.db)\n"
-               "      --rebuild     build a fresh index beside the old one and swap it in\n"
-               "      --max-size MB skip files larger than this (default 64)\n"
-               "  -q, --quiet       no progress, no summary\n"
-               "  -v, --verbose     one line per file indexed\n"
-               "  -h, --help        this help;  --version  the version\n"
-               "\n"
-               "Exit codes: 0 success, 2 usage error, 3 some files skipped (bad input data;\n"
-               "the rest is indexed), 4 index or I/O error, 5 internal error.\n");
+    fprintf(f,
+            "usage: " PROG " [-i INDEX] [--rebuild | --dry-run] [--keep-missing] [--json]\n"
+            "                     [--max-size MB] [-q] [-v] PATH...\n"
+            "       " PROG " [-i INDEX] --status [--json]\n"
+            "       " PROG " [-i INDEX] --check\n"
+            "Index the .txt files under each PATH (files named explicitly are indexed\n"
+            "whatever their name) into a polidex index. By default the index is updated:\n"
+            "new files are added, changed files replaced, and the documents of files that\n"
+            "disappeared from under the PATHs are removed.\n"
+            "\n"
+            "  -i, --index DIR    index directory (default: $POLIDEX_INDEX, else ./polidex.db)\n"
+            "      --rebuild      build a fresh index beside the old one and swap it in\n"
+            "      --dry-run      say what would be added, replaced and removed; change nothing\n"
+            "      --keep-missing keep the documents of files that disappeared\n"
+            "      --max-size MB  skip files larger than this (default 64)\n"
+            "      --json         print the summary as one JSON object on stdout\n"
+            "      --status       describe the index (documents, size, versions, last build)\n"
+            "      --check        check the index's consistency and its documents' sources\n"
+            "  -q, --quiet        no progress, no summary\n"
+            "  -v, --verbose      one line per file indexed, with its encoding\n"
+            "  -h, --help         this help;  --version  the version\n"
+            "\n"
+            "Exit codes: 0 success, 2 usage error, 3 some files skipped (bad input data;\n"
+            "the rest is indexed) or, with --check, sources missing or changed, 4 index or\n"
+            "I/O error (missing, locked, damaged, built by another version), 5 internal error.\n");
 }
 
 static double elapsed(const struct timespec *since)
@@ -89,47 +217,155 @@ static double elapsed(const struct timespec *since)
     return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
 }
 
+static void clear_progress(const struct run *r)
+{
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+}
+
 static void show_progress(struct run *r, int final)
 {
     if (!r->progress)
         return;
     double t = elapsed(&r->started);
-    double mb = (double)r->bytes / 1e6;
-    fprintf(stderr, "\r%lu files, %.1f MB, %.1f MB/s%s", r->added + r->skipped, mb,
-            t > 0 ? mb / t : 0.0, final ? "\n" : "");
+    if (!final && t < r->next_progress)
+        return;
+    r->next_progress = t + 0.2;
+    double mb = (double)r->bytes_done / 1e6;
+    double rate = t > 0 ? mb / t : 0.0;
+    fprintf(stderr, "\r\033[K%lu/%lu files, %.1f/%.1f MB, %.1f MB/s", r->files_done, r->files_total,
+            mb, (double)r->bytes_total / 1e6, rate);
+    if (!final && rate > 0 && r->bytes_total > r->bytes_done) {
+        double left = (double)(r->bytes_total - r->bytes_done) / 1e6 / rate;
+        fprintf(stderr, ", %.0f s left", left);
+    }
+    if (final)
+        fputc('\n', stderr);
 }
 
-/* Reads a whole file; returns 0, or an errno value. */
-static int read_file(const char *path, long long size_hint, char **out, size_t *len)
+/* ---- a set of strings --------------------------------------------------------------- */
+
+static size_t str_hash(const char *s, size_t len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    size_t h = 1469598103934665603ULL & (size_t)-1;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * (size_t)1099511628211ULL;
+    return h;
+}
+
+static size_t strset_slot(const struct strset *set, const char *s, size_t len)
+{
+    size_t i = str_hash(s, len) & (set->cap - 1);
+    while (set->slots[i] != NULL &&
+           !(strlen(set->slots[i]) == len && memcmp(set->slots[i], s, len) == 0))
+        i = (i + 1) & (set->cap - 1);
+    return i;
+}
+
+static int strset_has(const struct strset *set, const char *s, size_t len)
+{
+    return set->cap != 0 && set->slots[strset_slot(set, s, len)] != NULL;
+}
+
+/* Adds a copy of s[0, len) (no NUL inside). Returns 0, or -1 when out of memory. */
+static int strset_add(struct strset *set, const char *s, size_t len)
+{
+    if ((set->n + 1) * 2 > set->cap) {
+        size_t ncap = set->cap ? set->cap * 2 : 1024;
+        char **slots = calloc(ncap, sizeof *slots);
+        if (slots == NULL)
+            return -1;
+        struct strset grown = {slots, ncap, set->n};
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slots[i] != NULL)
+                slots[strset_slot(&grown, set->slots[i], strlen(set->slots[i]))] = set->slots[i];
+        free(set->slots);
+        *set = grown;
+    }
+    size_t i = strset_slot(set, s, len);
+    if (set->slots[i] != NULL)
+        return 0;
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    set->slots[i] = copy;
+    set->n++;
+    return 0;
+}
+
+static void strset_free(struct strset *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slots[i]);
+    free(set->slots);
+    memset(set, 0, sizeof *set);
+}
+
+/* Appends a copy of `s` to a growable array of strings. Returns 0 or -1. */
+static int push_string(char ***items, size_t *n, size_t *cap, const char *s)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        char **grown = realloc(*items, ncap * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        *items = grown;
+        *cap = ncap;
+    }
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return -1;
+    (*items)[(*n)++] = copy;
+    return 0;
+}
+
+/* ---- files -------------------------------------------------------------------------- */
+
+/* Reads a whole file of at most `max` bytes; returns 0, EFBIG when it grew past `max`,
+ * or an errno value. */
+static int read_file(const char *path, long long size_hint, long long max, char **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_NOCTTY);
+    if (fd < 0)
         return errno;
     size_t cap = size_hint > 0 ? (size_t)size_hint + 1 : 4096;
     char *buf = malloc(cap);
     size_t n = 0;
+    int err = 0;
     if (!buf) {
-        fclose(f);
+        close(fd);
         return ENOMEM;
     }
     for (;;) {
         if (n == cap) {
+            if ((long long)cap > max) {
+                err = EFBIG;
+                break;
+            }
             char *grown = realloc(buf, cap * 2);
             if (!grown) {
-                free(buf);
-                fclose(f);
-                return ENOMEM;
+                err = ENOMEM;
+                break;
             }
             buf = grown;
             cap *= 2;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            break;
+        }
         if (got == 0)
             break;
+        n += (size_t)got;
     }
-    int err = ferror(f) ? EIO : 0;
-    fclose(f);
+    close(fd);
+    if (!err && (long long)n > max)
+        err = EFBIG;
     if (err) {
         free(buf);
         return err;
@@ -137,177 +373,6 @@ static int read_file(const char *path, long long size_hint, char **out, size_t *
     *out = buf;
     *len = n;
     return 0;
-}
-
-static int commit_batch(struct run *r)
-{
-    struct xs_error err;
-    if (!r->in_transaction)
-        return 0;
-    r->in_transaction = 0;
-    r->batch = 0;
-    if (xs_wdb_commit_transaction(r->db, &err) != 0) {
-        msg("%s: commit failed: %s", r->opt->index, err.message);
-        return -1;
-    }
-    return 0;
-}
-
-static void skip(struct run *r, const char *path, const char *fmt, ...)
-{
-    va_list ap;
-    if (r->progress)
-        fputc('\n', stderr);
-    fprintf(stderr, PROG ": %s: ", path);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs(", skipped\n", stderr);
-    r->skipped++;
-}
-
-static int index_file(struct run *r, const struct pdx_walk_entry *e)
-{
-    if (e->size > r->opt->max_size) {
-        skip(r, e->path, "file too large (%lld bytes, limit %lld)", (long long)e->size,
-             r->opt->max_size);
-        return 0;
-    }
-    char *bytes = NULL;
-    size_t len = 0;
-    int errnum = read_file(e->path, (long long)e->size, &bytes, &len);
-    if (errnum) {
-        skip(r, e->path, "%s", strerror(errnum));
-        return 0;
-    }
-    struct pdx_document doc = {0};
-    size_t bad = 0;
-    int status = pdx_document_decode(bytes, len, &doc, &bad);
-    if (status == PDX_DOC_INVALID_UTF8) {
-        skip(r, e->path, "invalid UTF-8 at byte %zu", bad);
-    } else if (status != PDX_DOC_OK) {
-        skip(r, e->path, "%s", pdx_document_status_message(status));
-    } else {
-        char hash[17];
-        pdx_content_hash(bytes, len, hash);
-        /* Dates, institutions and pillars become filter terms; an extraction that runs
-         * out of memory still indexes what it found. */
-        struct pdx_extraction found = {0};
-        int xrc = pdx_extract(r->extractor, doc.text, doc.len, NULL, PDX_EXTRACT_ALL, &found);
-        if (xrc != PDX_EXTRACT_OK && r->opt->verbose)
-            fprintf(stderr, PROG ": %s: extraction incomplete (code %d)\n", e->path, xrc);
-        if (found.limit_errors && r->opt->verbose)
-            fprintf(stderr, PROG ": %s: %zu extraction matches hit a limit, first at byte %zu\n",
-                    e->path, found.limit_errors, found.first_limit_error);
-        struct pdx_docbuild_input in = {.path = e->path,
-                                        .doc = &doc,
-                                        .hash = hash,
-                                        .size = (long long)e->size,
-                                        .mtime = e->mtime,
-                                        .date = NULL,
-                                        .extraction = &found};
-        char why[512];
-        struct xs_error err;
-        if (pdx_docbuild(r->analyzer, &in, r->doc, why, sizeof why) != 0) {
-            skip(r, e->path, "%s", why);
-        } else {
-            char idterm[PDX_IDTERM_MAX + 1];
-            size_t idlen = pdx_idterm(e->path, idterm, sizeof idterm);
-            if (!r->in_transaction) {
-                if (xs_wdb_begin(r->db, &err) != 0) {
-                    msg("%s: %s", r->opt->index, err.message);
-                    r->fatal = EXIT_INDEX;
-                } else {
-                    r->in_transaction = 1;
-                }
-            }
-            if (!r->fatal && xs_wdb_replace(r->db, idterm, idlen, r->doc, NULL, &err) != 0) {
-                msg("%s: cannot store %s: %s", r->opt->index, e->path, err.message);
-                r->fatal = EXIT_INDEX;
-            }
-            if (!r->fatal) {
-                r->added++;
-                r->bytes += len;
-                if (r->opt->verbose)
-                    fprintf(stderr, PROG ": %s: indexed (%s)\n", e->path, doc.encoding);
-                if (++r->batch >= BATCH_DOCS && commit_batch(r) != 0)
-                    r->fatal = EXIT_INDEX;
-            }
-        }
-        pdx_extraction_free(&found);
-    }
-    pdx_document_free(&doc);
-    free(bytes);
-    if ((r->added + r->skipped) % 256 == 0)
-        show_progress(r, 0);
-    return r->fatal;
-}
-
-static int on_entry(void *ctx, const struct pdx_walk_entry *e)
-{
-    struct run *r = ctx;
-    switch (e->kind) {
-    case PDX_WALK_FILE:
-        return index_file(r, e);
-    case PDX_WALK_LOOP:
-        skip(r, e->path, "directory loop through a symbolic link");
-        return 0;
-    default:
-        skip(r, e->path, "%s", strerror(e->error));
-        return 0;
-    }
-}
-
-/* Refuses to add to an index whose terms were made by another schema or analyzer. */
-static int check_versions(struct xs_wdb *db, const char *index)
-{
-    struct xs_error err;
-    uint32_t count = 0;
-    if (xs_wdb_doccount(db, &count, &err) != 0) {
-        msg("%s: %s", index, err.message);
-        return EXIT_INDEX;
-    }
-    static const struct {
-        const char *key;
-        const char *want;
-        const char *what;
-    } checks[] = {{PDX_META_SCHEMA, PDX_SCHEMA_VERSION, "schema"},
-                  {PDX_META_ANALYZER, PDX_ANALYZER_VERSION, "analyzer"}};
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        const char *v;
-        size_t vlen;
-        if (xs_wdb_get_metadata(db, checks[i].key, strlen(checks[i].key), &v, &vlen, &err) != 0) {
-            msg("%s: %s", index, err.message);
-            return EXIT_INDEX;
-        }
-        if (count == 0 && vlen == 0)
-            continue; /* a new, empty index */
-        if (vlen != strlen(checks[i].want) || memcmp(v, checks[i].want, vlen) != 0) {
-            msg("%s: built by %s version '%.*s', this is version %s; run '" PROG
-                " --rebuild -i %s PATH...'",
-                index, checks[i].what, (int)vlen, v, checks[i].want, index);
-            return EXIT_INDEX;
-        }
-    }
-    return 0;
-}
-
-static int write_metadata(struct xs_wdb *db, const char *mode, struct xs_error *err)
-{
-    char built[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    size_t blen = strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    const char *kv[][2] = {{PDX_META_SCHEMA, PDX_SCHEMA_VERSION},
-                           {PDX_META_ANALYZER, PDX_ANALYZER_VERSION},
-                           {PDX_META_TOOL, PROG " " PDX_TOOL_VERSION},
-                           {PDX_META_MODE, mode}};
-    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++)
-        if (xs_wdb_set_metadata(db, kv[i][0], strlen(kv[i][0]), kv[i][1], strlen(kv[i][1]), err) !=
-            0)
-            return -1;
-    return xs_wdb_set_metadata(db, PDX_META_BUILT, strlen(PDX_META_BUILT), built, blen, err);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -323,13 +388,1140 @@ static int remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Joins dir + "/" + name into buf; returns 0, or -1 when it does not fit. */
+static int join_path(char *buf, size_t size, const char *dir, const char *name)
+{
+    int n = snprintf(buf, size, "%s/%s", dir, name);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* 1 when `dir` holds a Xapian database (or is an empty directory), so that replacing it
+ * can lose nothing but an index. */
+static int is_index_dir(const char *dir)
+{
+    char p[4096];
+    static const char *const marks[] = {"iamglass", "iamchert", "iamhoney"};
+    struct stat st;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (join_path(p, sizeof p, dir, marks[i]) == 0 && stat(p, &st) == 0)
+            return 1;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    struct dirent *de;
+    int empty = 1;
+    while (empty && (de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    return empty;
+}
+
+/* The total size of the files directly inside `dir` (a Xapian database is flat). */
+static long long dir_size(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return -1;
+    long long total = 0;
+    struct dirent *de;
+    char p[4096];
+    struct stat st;
+    while ((de = readdir(d)) != NULL)
+        if (join_path(p, sizeof p, dir, de->d_name) == 0 && lstat(p, &st) == 0 &&
+            S_ISREG(st.st_mode))
+            total += (long long)st.st_size;
+    closedir(d);
+    return total;
+}
+
+/* ---- the writer's pid ---------------------------------------------------------------- */
+
+static void write_writer_file(const char *dir)
+{
+    char p[4096], tmp[4160], pid[32];
+    if (join_path(p, sizeof p, dir, WRITER_FILE) != 0)
+        return;
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp", p);
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp || len < 0)
+        return;
+    /* Written aside and renamed, so that a reader never sees half a number. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return;
+    ssize_t w = write(fd, pid, (size_t)len);
+    close(fd);
+    if (w != len || rename(tmp, p) != 0)
+        unlink(tmp);
+}
+
+static void remove_writer_file(const char *dir)
+{
+    char p[4096];
+    if (join_path(p, sizeof p, dir, WRITER_FILE) == 0)
+        unlink(p);
+}
+
+/* The pid named by the writer file of `dir` when that process is alive, else 0. A file
+ * left by a killed writer names a dead process (or, rarely, a reused pid). */
+static long writer_pid(const char *dir)
+{
+    char p[4096], buf[32];
+    if (join_path(p, sizeof p, dir, WRITER_FILE) != 0)
+        return 0;
+    int fd = open(p, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    long pid = strtol(buf, &end, 10);
+    if (errno || end == buf || pid <= 0 || (*end != '\n' && *end != '\0'))
+        return 0;
+    if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+        return 0;
+    return pid;
+}
+
+static void report_lock(const char *index)
+{
+    long pid = writer_pid(index);
+    if (pid > 0)
+        msg("%s: locked by another writer (" PROG ", pid %ld); try again when it has finished",
+            index, pid);
+    else
+        msg("%s: locked by another writer (pid unknown); try again when it has finished", index);
+}
+
+/* Removes what interrupted rebuilds of `index` left beside it (INDEX.new-PID whose
+ * process is gone). Called while holding the index's write lock. */
+static void remove_stale_rebuilds(const char *index)
+{
+    char dir[4096];
+    const char *slash = strrchr(index, '/');
+    const char *base = slash ? slash + 1 : index;
+    int n = slash ? snprintf(dir, sizeof dir, "%.*s", (int)(slash - index), index)
+                  : snprintf(dir, sizeof dir, ".");
+    if (n < 0 || (size_t)n >= sizeof dir)
+        return;
+    if (dir[0] == '\0')
+        snprintf(dir, sizeof dir, "/");
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    size_t blen = strlen(base);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, base, blen) != 0 || strncmp(de->d_name + blen, ".new-", 5) != 0)
+            continue;
+        char *end;
+        errno = 0;
+        long pid = strtol(de->d_name + blen + 5, &end, 10);
+        if (errno || *end != '\0' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
+            continue; /* still running (it cannot be: we hold the lock), leave it */
+        char p[4096];
+        if (join_path(p, sizeof p, dir, de->d_name) == 0 && is_index_dir(p))
+            remove_tree(p);
+    }
+    closedir(d);
+}
+
+/* ---- versions and metadata ----------------------------------------------------------- */
+
+struct meta_reader {
+    struct xs_db *db;
+    struct xs_wdb *wdb;
+};
+
+static int meta_get(const struct meta_reader *m, const char *key, const char **v, size_t *len,
+                    struct xs_error *err)
+{
+    if (m->wdb)
+        return xs_wdb_get_metadata(m->wdb, key, strlen(key), v, len, err);
+    return xs_db_get_metadata(m->db, key, strlen(key), v, len, err);
+}
+
+/* Refuses an index whose terms were made by another schema or analyzer. */
+static int check_versions(const struct meta_reader *m, const char *index)
+{
+    struct xs_error err;
+    uint32_t count = 0;
+    int rc = m->wdb ? xs_wdb_doccount(m->wdb, &count, &err) : xs_db_doccount(m->db, &count, &err);
+    if (rc != 0) {
+        msg("%s: %s", index, err.message);
+        return EXIT_INDEX;
+    }
+    static const struct {
+        const char *key;
+        const char *want;
+        const char *what;
+    } checks[] = {{PDX_META_SCHEMA, PDX_SCHEMA_VERSION, "schema"},
+                  {PDX_META_ANALYZER, PDX_ANALYZER_VERSION, "analyzer"}};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const char *v;
+        size_t vlen;
+        if (meta_get(m, checks[i].key, &v, &vlen, &err) != 0) {
+            msg("%s: %s", index, err.message);
+            return EXIT_INDEX;
+        }
+        if (count == 0 && vlen == 0)
+            continue; /* a new, empty index */
+        if (vlen != strlen(checks[i].want) || memcmp(v, checks[i].want, vlen) != 0) {
+            msg("%s: built by %s version '%.*s', this is version %s; run '" PROG
+                " --rebuild -i %s PATH...'",
+                index, checks[i].what, (int)vlen, v, checks[i].want, index);
+            return EXIT_INDEX;
+        }
+    }
+    return 0;
+}
+
+static int set_meta(struct xs_wdb *db, const char *key, const char *value, struct xs_error *err)
+{
+    return xs_wdb_set_metadata(db, key, strlen(key), value, strlen(value), err);
+}
+
+/* The versions go in first, so that an interrupted first run leaves an index that the
+ * next run recognises; the build time and mode are written at the end of a run. */
+static int write_versions(struct xs_wdb *db, struct xs_error *err)
+{
+    if (set_meta(db, PDX_META_SCHEMA, PDX_SCHEMA_VERSION, err) != 0 ||
+        set_meta(db, PDX_META_ANALYZER, PDX_ANALYZER_VERSION, err) != 0 ||
+        set_meta(db, PDX_META_TOOL, PROG " " PDX_TOOL_VERSION, err) != 0)
+        return -1;
+    return 0;
+}
+
+static int write_build_info(struct xs_wdb *db, const char *mode, struct xs_error *err)
+{
+    char built[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (write_versions(db, err) != 0 || set_meta(db, PDX_META_MODE, mode, err) != 0)
+        return -1;
+    return set_meta(db, PDX_META_BUILT, built, err);
+}
+
+/* ---- indexing ------------------------------------------------------------------------ */
+
+static void skip(struct run *r, const char *path, int reason, const char *fmt, ...)
+{
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    r->skipped++;
+    r->skip_count[reason]++;
+    clear_progress(r);
+    fputs(PROG ": ", stderr);
+    put_path(stderr, path);
+    fprintf(stderr, ": %s, skipped\n", why);
+    if (r->opt->json && r->nskips < JSON_SKIP_LIST_MAX) {
+        if (r->nskips == r->skips_cap) {
+            size_t ncap = r->skips_cap ? r->skips_cap * 2 : 16;
+            struct skipped *grown = realloc(r->skips, ncap * sizeof *grown);
+            if (grown == NULL)
+                return;
+            r->skips = grown;
+            r->skips_cap = ncap;
+        }
+        char *p = strdup(path), *m = strdup(why);
+        if (p == NULL || m == NULL) {
+            free(p);
+            free(m);
+            return;
+        }
+        r->skips[r->nskips++] = (struct skipped){p, reason, m};
+    }
+}
+
+static int begin_batch(struct run *r)
+{
+    struct xs_error err;
+    if (r->in_transaction)
+        return 0;
+    if (xs_wdb_begin(r->wdb, &err) != 0) {
+        msg("%s: %s", r->opt->index, err.message);
+        return -1;
+    }
+    r->in_transaction = 1;
+    return 0;
+}
+
+static int commit_batch(struct run *r)
+{
+    struct xs_error err;
+    if (!r->in_transaction)
+        return 0;
+    r->in_transaction = 0;
+    r->batch = 0;
+    if (xs_wdb_commit_transaction(r->wdb, &err) != 0) {
+        msg("%s: commit failed: %s", r->opt->index, err.message);
+        return -1;
+    }
+    return 0;
+}
+
+/* Counts one change in the current batch, committing the batch when it is full. */
+static int batch_done(struct run *r)
+{
+    if (++r->batch >= BATCH_DOCS && commit_batch(r) != 0)
+        return -1;
+    return 0;
+}
+
+static int find_doc(struct run *r, const char *term, size_t len, uint32_t *docid,
+                    struct xs_error *err)
+{
+    *docid = 0;
+    if (r->wdb)
+        return xs_wdb_find(r->wdb, term, len, docid, err);
+    if (r->rdb)
+        return xs_db_find(r->rdb, term, len, docid, err);
+    return 0;
+}
+
+/* Reads a value slot into buf (NUL-terminated, truncated to fit). */
+static int get_value(struct run *r, uint32_t docid, unsigned slot, char *buf, size_t size,
+                     struct xs_error *err)
+{
+    const char *v;
+    size_t len;
+    int rc = r->wdb ? xs_wdb_get_value(r->wdb, docid, slot, &v, &len, err)
+                    : xs_db_get_value(r->rdb, docid, slot, &v, &len, err);
+    if (rc != 0)
+        return rc;
+    if (len >= size)
+        len = size - 1;
+    memcpy(buf, v, len);
+    buf[len] = '\0';
+    return 0;
+}
+
+static int index_error(struct run *r, const char *what, const struct xs_error *err)
+{
+    clear_progress(r);
+    msg("%s: %s: %s", r->opt->index, what, err->message);
+    r->fatal = EXIT_INDEX;
+    return r->fatal;
+}
+
+/* Decodes, builds and stores one file whose bytes are read. `docid` is its current
+ * document, 0 when new. */
+static int store_file(struct run *r, const struct pdx_walk_entry *e, const char *bytes, size_t len,
+                      const char *hash, long long mtime, uint32_t docid)
+{
+    struct pdx_document doc = {0};
+    size_t bad = 0;
+    int status = pdx_document_decode(bytes, len, &doc, &bad);
+    if (status != PDX_DOC_OK) {
+        if (status == PDX_DOC_INVALID_UTF8)
+            skip(r, e->path, SKIP_ENCODING,
+                 "invalid UTF-8 at byte %zu (and not recognisably Latin-1 or Windows-1252)", bad);
+        else if (status == PDX_DOC_INVALID_UTF16)
+            skip(r, e->path, SKIP_ENCODING, "invalid UTF-16 at byte %zu", bad);
+        else if (status == PDX_DOC_BINARY)
+            skip(r, e->path, SKIP_BINARY, "binary file (%s at byte %zu)",
+                 bad < len && bytes[bad] == '\0' ? "NUL byte" : "control characters", bad);
+        else if (status == PDX_DOC_EMPTY)
+            skip(r, e->path, SKIP_EMPTY, "empty document (no text)");
+        else
+            skip(r, e->path, SKIP_ANALYSIS, "%s", pdx_document_status_message(status));
+        return 0;
+    }
+    if (r->opt->dry_run) {
+        if (!r->opt->json) {
+            printf("%s ", docid ? "replace" : "add");
+            put_path(stdout, e->path);
+            printf(" (%s)\n", doc.encoding);
+        }
+        if (docid)
+            r->replaced++;
+        else
+            r->added++;
+        pdx_document_free(&doc);
+        return 0;
+    }
+    struct pdx_docbuild_input in = {.path = e->path,
+                                    .doc = &doc,
+                                    .hash = hash,
+                                    .size = (long long)len,
+                                    .mtime = mtime,
+                                    .date = NULL};
+    char why[512];
+    struct xs_error err;
+    if (pdx_docbuild(r->analyzer, &in, r->doc, why, sizeof why) != 0) {
+        skip(r, e->path, SKIP_ANALYSIS, "%s", why);
+    } else {
+        char idterm[PDX_IDTERM_MAX + 1];
+        size_t idlen = pdx_idterm(e->path, idterm, sizeof idterm);
+        if (begin_batch(r) != 0) {
+            r->fatal = EXIT_INDEX;
+        } else if (xs_wdb_replace(r->wdb, idterm, idlen, r->doc, NULL, &err) != 0) {
+            index_error(r, "cannot store a document", &err);
+        } else {
+            if (docid)
+                r->replaced++;
+            else
+                r->added++;
+            if (r->opt->verbose) {
+                clear_progress(r);
+                fputs(PROG ": ", stderr);
+                put_path(stderr, e->path);
+                fprintf(stderr, ": %s (%s)\n", docid ? "replaced" : "added", doc.encoding);
+            }
+            if (batch_done(r) != 0)
+                r->fatal = EXIT_INDEX;
+        }
+    }
+    pdx_document_free(&doc);
+    return r->fatal;
+}
+
+static int index_file(struct run *r, const struct pdx_walk_entry *e)
+{
+    size_t plen = strlen(e->path);
+    char idterm[PDX_IDTERM_MAX + 1];
+    size_t idlen = pdx_idterm(e->path, idterm, sizeof idterm);
+    struct xs_error err;
+    if (strset_add(&r->seen, idterm, idlen) != 0) {
+        msg("out of memory");
+        return r->fatal = EXIT_INTERNAL;
+    }
+    if (pdx_utf8_valid_prefix(e->path, plen) != plen) {
+        skip(r, e->path, SKIP_BAD_NAME, "file name is not valid UTF-8 (rename the file)");
+        return 0;
+    }
+    if (e->size > r->opt->max_size) {
+        skip(r, e->path, SKIP_TOO_LARGE, "file too large (%lld bytes, limit %lld)",
+             (long long)e->size, r->opt->max_size);
+        return 0;
+    }
+
+    /* An unchanged file costs this lookup: same size and same modification time. */
+    uint32_t docid = 0;
+    char stored_hash[32] = "";
+    if (r->compare) {
+        char size_s[32], mtime_s[32], want[32];
+        if (find_doc(r, idterm, idlen, &docid, &err) != 0)
+            return index_error(r, "cannot look a document up", &err);
+        if (docid) {
+            if (get_value(r, docid, PDX_SLOT_SIZE, size_s, sizeof size_s, &err) != 0 ||
+                get_value(r, docid, PDX_SLOT_MTIME, mtime_s, sizeof mtime_s, &err) != 0)
+                return index_error(r, "cannot read a document", &err);
+            snprintf(want, sizeof want, "%lld", (long long)e->size);
+            if (strcmp(size_s, want) == 0) {
+                snprintf(want, sizeof want, "%lld", e->mtime);
+                if (strcmp(mtime_s, want) == 0) {
+                    r->unchanged++;
+                    return 0;
+                }
+            }
+            if (get_value(r, docid, PDX_SLOT_HASH, stored_hash, sizeof stored_hash, &err) != 0)
+                return index_error(r, "cannot read a document", &err);
+        }
+    }
+
+    char *bytes = NULL;
+    size_t len = 0;
+    int errnum = read_file(e->path, (long long)e->size, r->opt->max_size, &bytes, &len);
+    if (errnum == EFBIG) {
+        skip(r, e->path, SKIP_TOO_LARGE, "file too large (grew past the limit of %lld bytes)",
+             r->opt->max_size);
+        return 0;
+    }
+    if (errnum) {
+        skip(r, e->path, SKIP_UNREADABLE, "cannot read: %s", strerror(errnum));
+        return 0;
+    }
+    r->bytes += len;
+    long long mtime = e->mtime + RACY_SECONDS >= (long long)time(NULL) ? -1 : e->mtime;
+    char hash[17];
+    pdx_content_hash(bytes, len, hash);
+    if (docid && strcmp(hash, stored_hash) == 0) {
+        /* Touched, not changed: remember the new time so that the next run trusts it. */
+        r->unchanged++;
+        if (!r->opt->dry_run) {
+            char num[32];
+            int n = snprintf(num, sizeof num, "%lld", mtime);
+            if (begin_batch(r) != 0)
+                r->fatal = EXIT_INDEX;
+            else if (xs_wdb_set_value(r->wdb, docid, PDX_SLOT_MTIME, num, (size_t)n, &err) != 0)
+                index_error(r, "cannot update a document", &err);
+            else if (batch_done(r) != 0)
+                r->fatal = EXIT_INDEX;
+        }
+    } else {
+        store_file(r, e, bytes, len, hash, mtime, docid);
+    }
+    free(bytes);
+    return r->fatal;
+}
+
+/* Remembers a path that could not be walked: documents under it are not removed. */
+static int keep_under(struct run *r, const char *path)
+{
+    if (push_string(&r->kept, &r->nkept, &r->kept_cap, path) != 0) {
+        msg("out of memory");
+        return r->fatal = EXIT_INTERNAL;
+    }
+    return 0;
+}
+
+static int on_entry(void *ctx, const struct pdx_walk_entry *e)
+{
+    struct run *r = ctx;
+    int rc = 0;
+    switch (e->kind) {
+    case PDX_WALK_FILE:
+        rc = index_file(r, e);
+        r->files_done++;
+        r->bytes_done += (unsigned long long)e->size;
+        show_progress(r, 0);
+        return rc;
+    case PDX_WALK_LOOP:
+        skip(r, e->path, SKIP_LOOP, "directory loop through a symbolic link");
+        return 0;
+    default:
+        if (e->error == EINVAL)
+            skip(r, e->path, SKIP_NOT_A_FILE, "not a regular file or directory");
+        else
+            skip(r, e->path, SKIP_UNREADABLE, "cannot read: %s", strerror(e->error));
+        return keep_under(r, e->path);
+    }
+}
+
+static int count_entry(void *ctx, const struct pdx_walk_entry *e)
+{
+    struct run *r = ctx;
+    if (e->kind == PDX_WALK_FILE) {
+        r->files_total++;
+        r->bytes_total += (unsigned long long)e->size;
+    }
+    return 0;
+}
+
+/* 1 when `path` is `root` or lies under it. */
+static int is_under(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    if (strncmp(path, root, n) != 0)
+        return 0;
+    return path[n] == '\0' || path[n] == '/' || root[n - 1] == '/';
+}
+
+struct removal {
+    struct run *r;
+    char **terms; /* id terms of documents to remove */
+    size_t n, cap;
+    int failed;
+    struct xs_error err;
+};
+
+static int consider_removal(void *ctx, const char *term, size_t len, uint32_t freq)
+{
+    struct removal *rm = ctx;
+    struct run *r = rm->r;
+    (void)freq;
+    if (strset_has(&r->seen, term, len))
+        return 0;
+    char t[PDX_IDTERM_MAX + 1];
+    if (len >= sizeof t)
+        return 0; /* not a term polidex writes */
+    memcpy(t, term, len);
+    t[len] = '\0';
+    uint32_t docid;
+    char path[4096];
+    if (find_doc(r, t, len, &docid, &rm->err) != 0 || docid == 0 ||
+        get_value(r, docid, PDX_SLOT_PATH, path, sizeof path, &rm->err) != 0) {
+        rm->failed = docid != 0 || rm->err.code != 0;
+        return rm->failed;
+    }
+    int in_scope = 0;
+    for (int i = 0; i < r->nroots && !in_scope; i++)
+        in_scope = is_under(path, r->roots[i]);
+    for (size_t i = 0; i < r->nkept && in_scope; i++)
+        in_scope = !is_under(path, r->kept[i]);
+    if (!in_scope)
+        return 0;
+    if (r->opt->dry_run) {
+        if (!r->opt->json) {
+            printf("remove ");
+            put_path(stdout, path);
+            putchar('\n');
+        }
+        r->removed++;
+        return 0;
+    }
+    if (push_string(&rm->terms, &rm->n, &rm->cap, t) != 0) {
+        rm->failed = 1;
+        rm->err.code = XS_E_NOMEM;
+        snprintf(rm->err.message, sizeof rm->err.message, "out of memory");
+        return 1;
+    }
+    return 0;
+}
+
+/* Removes the documents of files under the walked paths that the walk did not see. */
+static int remove_missing(struct run *r)
+{
+    struct removal rm = {.r = r};
+    rm.err.code = 0;
+    rm.err.message[0] = '\0';
+    struct xs_error err;
+    int rc = r->wdb   ? xs_wdb_terms(r->wdb, PDX_PREFIX_ID, 1, consider_removal, &rm, &err)
+             : r->rdb ? xs_db_terms(r->rdb, PDX_PREFIX_ID, 1, consider_removal, &rm, &err)
+                      : 0;
+    if (rc != 0)
+        index_error(r, "cannot list documents", &err);
+    else if (rm.failed)
+        index_error(r, "cannot list documents", &rm.err);
+    for (size_t i = 0; i < rm.n && !r->fatal; i++) {
+        if (begin_batch(r) != 0) {
+            r->fatal = EXIT_INDEX;
+        } else if (xs_wdb_delete(r->wdb, rm.terms[i], strlen(rm.terms[i]), &err) != 0) {
+            index_error(r, "cannot remove a document", &err);
+        } else {
+            r->removed++;
+            if (r->opt->verbose) {
+                clear_progress(r);
+                fputs(PROG ": ", stderr);
+                put_path(stderr, rm.terms[i] + 1);
+                fputs(": removed (file gone)\n", stderr);
+            }
+            if (batch_done(r) != 0)
+                r->fatal = EXIT_INDEX;
+        }
+    }
+    for (size_t i = 0; i < rm.n; i++)
+        free(rm.terms[i]);
+    free(rm.terms);
+    return r->fatal;
+}
+
+static void print_summary(const struct run *r, int rc, uint32_t doccount)
+{
+    double t = elapsed(&r->started);
+    double mb = (double)r->bytes / 1e6;
+    double rate = t > 0 ? mb / t : 0.0;
+    const char *mode = r->opt->rebuild ? "rebuild" : "update";
+    if (r->opt->json) {
+        printf("{\"index\": ");
+        put_json_string(stdout, r->opt->index);
+        printf(", \"mode\": \"%s\", \"dry_run\": %s, \"added\": %lu, \"replaced\": %lu, "
+               "\"removed\": %lu, \"unchanged\": %lu, \"skipped\": %lu, \"skipped_by_reason\": {",
+               mode, r->opt->dry_run ? "true" : "false", r->added, r->replaced, r->removed,
+               r->unchanged, r->skipped);
+        for (int i = 0; i < SKIP_COUNT; i++)
+            printf("%s\"%s\": %lu", i ? ", " : "", skip_ids[i], r->skip_count[i]);
+        printf("}, \"skipped_files\": [");
+        for (size_t i = 0; i < r->nskips; i++) {
+            printf("%s{\"path\": ", i ? ", " : "");
+            put_json_string(stdout, r->skips[i].path);
+            printf(", \"reason\": \"%s\", \"message\": ", skip_ids[r->skips[i].reason]);
+            put_json_string(stdout, r->skips[i].message);
+            putchar('}');
+        }
+        printf("], \"skipped_files_complete\": %s, \"documents\": %lu, \"bytes_read\": %llu, "
+               "\"seconds\": %.3f, \"mb_per_s\": %.2f, \"exit\": %d}\n",
+               r->nskips == r->skipped ? "true" : "false", (unsigned long)doccount, r->bytes, t,
+               rate, rc);
+        return;
+    }
+    if (r->opt->quiet)
+        return;
+    char reasons[512] = "";
+    size_t at = 0;
+    for (int i = 0; i < SKIP_COUNT; i++) {
+        if (!r->skip_count[i])
+            continue;
+        int n = snprintf(reasons + at, sizeof reasons - at, "%s%lu %s", at ? ", " : " (",
+                         r->skip_count[i], skip_ids[i]);
+        if (n > 0 && (size_t)n < sizeof reasons - at)
+            at += (size_t)n;
+    }
+    if (at > 0 && at + 1 < sizeof reasons) {
+        reasons[at] = ')';
+        reasons[at + 1] = '\0';
+    }
+    msg("%s%s: %lu documents indexed (%lu added, %lu replaced), %lu removed, %lu unchanged, "
+        "%lu skipped%s; %.1f MB read in %.2f s (%.1f MB/s); %lu documents in the index",
+        r->opt->dry_run ? "dry run, nothing changed: " : "", r->opt->index, r->added + r->replaced,
+        r->added, r->replaced, r->removed, r->unchanged, r->skipped, reasons, mb, t, rate,
+        (unsigned long)doccount);
+}
+
+static void run_free(struct run *r)
+{
+    xs_doc_free(r->doc);
+    xs_db_close(r->rdb);
+    pdx_analyzer_free(r->analyzer);
+    strset_free(&r->seen);
+    for (size_t i = 0; i < r->nskips; i++) {
+        free(r->skips[i].path);
+        free(r->skips[i].message);
+    }
+    free(r->skips);
+    for (size_t i = 0; i < r->nkept; i++)
+        free(r->kept[i]);
+    free(r->kept);
+}
+
+/* Opens what a dry run compares against: the index if it exists. */
+static int open_for_dry_run(struct run *r)
+{
+    struct stat st;
+    struct xs_error err;
+    if (r->opt->rebuild || stat(r->opt->index, &st) != 0)
+        return 0; /* everything would be added */
+    if (xs_db_open(r->opt->index, &r->rdb, &err) != 0) {
+        msg("%s: cannot open: %s", r->opt->index, err.message);
+        return EXIT_INDEX;
+    }
+    r->compare = 1;
+    struct meta_reader m = {r->rdb, NULL};
+    return check_versions(&m, r->opt->index);
+}
+
+static int open_error(const char *index, const struct xs_error *err)
+{
+    if (err->code == XS_E_LOCK)
+        report_lock(index);
+    else if (err->code == XS_E_VERSION)
+        msg("%s: made by a Xapian version this one cannot read (%s); run '" PROG
+            " --rebuild -i %s PATH...'",
+            index, err->message, index);
+    else
+        msg("%s: cannot open for writing: %s", index, err->message);
+    return EXIT_INDEX;
+}
+
+static int run_index(const struct options *opt, char **roots, int nroots)
+{
+    char errbuf[256];
+    struct run r = {.opt = opt, .roots = roots, .nroots = nroots};
+    r.progress = !opt->quiet && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &r.started);
+    struct xs_error err;
+    if (xs_doc_new(&r.doc, &err) != 0) {
+        msg("%s", err.message);
+        return EXIT_INTERNAL;
+    }
+    r.analyzer = pdx_analyzer_new(errbuf, sizeof errbuf);
+    if (!r.analyzer) {
+        msg("cannot start the analyzer: %s", errbuf);
+        run_free(&r);
+        return EXIT_INTERNAL;
+    }
+
+    /* A rebuild writes a new index beside the old one; only a complete build replaces
+     * it, so searches keep working and a failed rebuild leaves the old index intact.
+     * It holds the old index's write lock meanwhile, so that no update is lost. */
+    char target[4096];
+    struct xs_wdb *live = NULL; /* rebuild: the old index, locked */
+    const char *writer_dir = opt->index;
+    int rc = 0;
+    if (opt->dry_run) {
+        rc = open_for_dry_run(&r);
+    } else if (opt->rebuild) {
+        int n = snprintf(target, sizeof target, "%s.new-%ld", opt->index, (long)getpid());
+        struct stat st;
+        if (n < 0 || (size_t)n >= sizeof target) {
+            msg("%s: index path too long", opt->index);
+            rc = EXIT_USAGE;
+        } else if (stat(opt->index, &st) == 0 &&
+                   (!S_ISDIR(st.st_mode) || !is_index_dir(opt->index))) {
+            msg("%s: exists and is not a polidex index; not replacing it", opt->index);
+            rc = EXIT_INDEX;
+        } else if (stat(opt->index, &st) == 0 &&
+                   xs_wdb_open(opt->index, XS_WDB_OPEN, &live, &err) != 0 &&
+                   err.code == XS_E_LOCK) {
+            rc = open_error(opt->index, &err);
+        }
+        /* Another failure to open the old index (damaged, unreadable format) is what a
+         * rebuild is for: go on without its lock. */
+        if (rc == 0) {
+            if (live)
+                remove_stale_rebuilds(opt->index);
+            else
+                writer_dir = target;
+            if (xs_wdb_open(target, XS_WDB_CREATE_OR_OVERWRITE, &r.wdb, &err) != 0)
+                rc = open_error(target, &err);
+        }
+    } else {
+        snprintf(target, sizeof target, "%s", opt->index);
+        if (xs_wdb_open(target, XS_WDB_CREATE_OR_OPEN, &r.wdb, &err) != 0) {
+            rc = open_error(opt->index, &err);
+        } else {
+            r.compare = 1;
+            struct meta_reader m = {NULL, r.wdb};
+            rc = check_versions(&m, opt->index);
+        }
+    }
+    if (rc == 0 && r.wdb) {
+        write_writer_file(writer_dir);
+        uint32_t count = 0;
+        if (xs_wdb_doccount(r.wdb, &count, &err) != 0 ||
+            (count == 0 && (write_versions(r.wdb, &err) != 0 || xs_wdb_commit(r.wdb, &err) != 0)))
+            rc = open_error(opt->index, &err);
+    }
+
+    if (rc == 0 && r.progress)
+        for (int i = 0; i < nroots; i++)
+            pdx_walk(roots[i], count_entry, &r);
+    for (int i = 0; rc == 0 && i < nroots; i++) {
+        int w = pdx_walk(roots[i], on_entry, &r);
+        if (w < 0) {
+            msg("%s: out of memory while listing files", roots[i]);
+            rc = EXIT_INTERNAL;
+        } else if (w > 0) {
+            rc = r.fatal ? r.fatal : EXIT_INTERNAL;
+        }
+    }
+    show_progress(&r, 1);
+    if (rc == 0 && r.wdb && commit_batch(&r) != 0)
+        rc = EXIT_INDEX;
+    if (rc == 0 && !opt->rebuild && !opt->keep_missing && remove_missing(&r) != 0)
+        rc = r.fatal;
+    if (rc == 0 && r.wdb && commit_batch(&r) != 0)
+        rc = EXIT_INDEX;
+    if (rc == 0 && r.wdb &&
+        (write_build_info(r.wdb, opt->rebuild ? "rebuild" : "update", &err) != 0 ||
+         xs_wdb_commit(r.wdb, &err) != 0)) {
+        msg("%s: %s", opt->index, err.message);
+        rc = EXIT_INDEX;
+    }
+    if (rc != 0 && r.in_transaction)
+        xs_wdb_cancel_transaction(r.wdb, NULL);
+    uint32_t doccount = 0;
+    if (r.wdb)
+        xs_wdb_doccount(r.wdb, &doccount, NULL);
+    else if (r.rdb)
+        xs_db_doccount(r.rdb, &doccount, NULL);
+    if (r.wdb && writer_dir == target)
+        remove_writer_file(writer_dir);
+    xs_wdb_close(r.wdb);
+
+    if (opt->rebuild && !opt->dry_run && rc != EXIT_USAGE) {
+        if (rc != 0) {
+            if (r.wdb)
+                remove_tree(target);
+        } else if (renameat2(AT_FDCWD, target, AT_FDCWD, opt->index, RENAME_EXCHANGE) == 0) {
+            xs_wdb_close(live); /* the old index, now at `target` */
+            live = NULL;
+            remove_tree(target);
+        } else if (errno == ENOENT && rename(target, opt->index) == 0) {
+            /* there was no old index to exchange with */
+        } else {
+            msg("%s: cannot swap in the rebuilt index: %s", opt->index, strerror(errno));
+            remove_tree(target);
+            rc = EXIT_INDEX;
+        }
+    }
+    if (live) {
+        remove_writer_file(opt->index);
+        xs_wdb_close(live);
+    } else if (!opt->rebuild && !opt->dry_run && r.wdb) {
+        remove_writer_file(opt->index);
+    }
+    if (rc == 0 || rc == EXIT_DATA) {
+        if (r.skipped)
+            rc = EXIT_DATA;
+        print_summary(&r, rc, doccount);
+    }
+    run_free(&r);
+    return rc;
+}
+
+/* ---- --status and --check ---------------------------------------------------------- */
+
+static int count_term(void *ctx, const char *term, size_t len, uint32_t freq)
+{
+    (void)term;
+    (void)len;
+    (void)freq;
+    (*(unsigned long *)ctx)++;
+    return 0;
+}
+
+static int open_reader(const char *index, struct xs_db **db)
+{
+    struct xs_error err;
+    struct stat st;
+    if (stat(index, &st) != 0) {
+        msg("%s: no index here (%s); build one with '" PROG " -i %s PATH...'", index,
+            strerror(errno), index);
+        return EXIT_INDEX;
+    }
+    if (xs_db_open(index, db, &err) != 0) {
+        msg("%s: cannot open: %s", index, err.message);
+        return EXIT_INDEX;
+    }
+    return 0;
+}
+
+static int run_status(const struct options *opt)
+{
+    struct xs_db *db = NULL;
+    int rc = open_reader(opt->index, &db);
+    if (rc != 0)
+        return rc;
+    struct xs_error err;
+    uint32_t docs = 0;
+    unsigned long institutions = 0, pillars = 0;
+    static const char *const keys[] = {PDX_META_SCHEMA, PDX_META_ANALYZER, PDX_META_TOOL,
+                                       PDX_META_BUILT, PDX_META_MODE};
+    char values[5][128];
+    if (xs_db_doccount(db, &docs, &err) != 0 ||
+        xs_db_terms(db, PDX_PREFIX_INSTITUTION, strlen(PDX_PREFIX_INSTITUTION), count_term,
+                    &institutions, &err) != 0 ||
+        xs_db_terms(db, PDX_PREFIX_PILLAR, strlen(PDX_PREFIX_PILLAR), count_term, &pillars, &err) !=
+            0) {
+        msg("%s: %s", opt->index, err.message);
+        xs_db_close(db);
+        return EXIT_INDEX;
+    }
+    for (size_t i = 0; i < 5; i++) {
+        const char *v;
+        size_t len;
+        if (xs_db_get_metadata(db, keys[i], strlen(keys[i]), &v, &len, &err) != 0) {
+            msg("%s: %s", opt->index, err.message);
+            xs_db_close(db);
+            return EXIT_INDEX;
+        }
+        snprintf(values[i], sizeof values[i], "%.*s", (int)len, v);
+    }
+    xs_db_close(db);
+    long long size = dir_size(opt->index);
+    long writer = writer_pid(opt->index);
+    int compatible =
+        (docs == 0 && values[0][0] == '\0') || (strcmp(values[0], PDX_SCHEMA_VERSION) == 0 &&
+                                                strcmp(values[1], PDX_ANALYZER_VERSION) == 0);
+    if (opt->json) {
+        printf("{\"index\": ");
+        put_json_string(stdout, opt->index);
+        printf(", \"documents\": %lu, \"size_bytes\": %lld, \"schema\": ", (unsigned long)docs,
+               size);
+        put_json_string(stdout, values[0]);
+        printf(", \"analyzer\": ");
+        put_json_string(stdout, values[1]);
+        printf(", \"compatible\": %s, \"tool\": ", compatible ? "true" : "false");
+        put_json_string(stdout, values[2]);
+        printf(", \"built\": ");
+        put_json_string(stdout, values[3]);
+        printf(", \"mode\": ");
+        put_json_string(stdout, values[4]);
+        printf(", \"institutions\": %lu, \"pillars\": %lu, \"writer_pid\": ", institutions,
+               pillars);
+        if (writer > 0)
+            printf("%ld}\n", writer);
+        else
+            printf("null}\n");
+        return 0;
+    }
+    printf("index:         %s\n", opt->index);
+    printf("documents:     %lu\n", (unsigned long)docs);
+    printf("size on disk:  %.1f MB\n", (double)size / 1e6);
+    printf("schema:        %s%s\n", values[0][0] ? values[0] : "(none)",
+           strcmp(values[0], PDX_SCHEMA_VERSION) == 0 ? ""
+                                                      : " (this program: " PDX_SCHEMA_VERSION ")");
+    printf("analyzer:      %s%s\n", values[1][0] ? values[1] : "(none)",
+           strcmp(values[1], PDX_ANALYZER_VERSION) == 0 ? ""
+                                                        : " (this program: " PDX_ANALYZER_VERSION
+                                                          ")");
+    printf("built by:      %s\n", values[2][0] ? values[2] : "(unknown)");
+    printf("last build:    %s (%s)\n", values[3][0] ? values[3] : "(never completed)",
+           values[4][0] ? values[4] : "-");
+    printf("institutions:  %lu distinct\n", institutions);
+    printf("pillars:       %lu distinct\n", pillars);
+    if (writer > 0)
+        printf("writer:        pid %ld is writing to it\n", writer);
+    if (!compatible)
+        printf("needs:         '" PROG " --rebuild -i %s PATH...'\n", opt->index);
+    return 0;
+}
+
+struct check_state {
+    struct xs_db *db;
+    const char *index;
+    unsigned long ids, duplicates, missing, changed, unreadable;
+    int failed;
+    struct xs_error err;
+};
+
+static int check_doc(void *ctx, const char *term, size_t len, uint32_t freq)
+{
+    struct check_state *c = ctx;
+    c->ids++;
+    if (freq != 1) {
+        msg("%s: %lu documents share the id '%.*s'", c->index, (unsigned long)freq, (int)len, term);
+        c->duplicates += freq - 1;
+    }
+    uint32_t docid;
+    const char *v;
+    size_t vlen;
+    char path[4096], size_s[32], mtime_s[32], hash_s[32], want[32];
+    char *fields[] = {path, size_s, mtime_s, hash_s};
+    size_t sizes[] = {sizeof path, sizeof size_s, sizeof mtime_s, sizeof hash_s};
+    unsigned slots[] = {PDX_SLOT_PATH, PDX_SLOT_SIZE, PDX_SLOT_MTIME, PDX_SLOT_HASH};
+    if (xs_db_find(c->db, term, len, &docid, &c->err) != 0) {
+        c->failed = 1;
+        return 1;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (xs_db_get_value(c->db, docid, slots[i], &v, &vlen, &c->err) != 0) {
+            c->failed = 1;
+            return 1;
+        }
+        snprintf(fields[i], sizes[i], "%.*s", (int)vlen, v);
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        c->missing++;
+        fputs(PROG ": ", stderr);
+        put_path(stderr, path);
+        fprintf(stderr, ": indexed, but the file is gone (%s)\n", strerror(errno));
+        return 0;
+    }
+    snprintf(want, sizeof want, "%lld", (long long)st.st_size);
+    int same = strcmp(size_s, want) == 0;
+    snprintf(want, sizeof want, "%lld", (long long)st.st_mtime);
+    if (same && strcmp(mtime_s, want) == 0)
+        return 0;
+    /* Size or time differ (or the time was not trusted): the content decides. */
+    char *bytes = NULL;
+    size_t n = 0;
+    char hash[17];
+    if (!S_ISREG(st.st_mode) || read_file(path, (long long)st.st_size,
+                                          (long long)st.st_size + (1 << 20), &bytes, &n) != 0) {
+        c->unreadable++;
+        fputs(PROG ": ", stderr);
+        put_path(stderr, path);
+        fputs(": indexed, but the file cannot be read\n", stderr);
+        return 0;
+    }
+    pdx_content_hash(bytes, n, hash);
+    free(bytes);
+    if (strcmp(hash, hash_s) != 0) {
+        c->changed++;
+        fputs(PROG ": ", stderr);
+        put_path(stderr, path);
+        fputs(": changed since it was indexed\n", stderr);
+    }
+    return 0;
+}
+
+static int run_check(const struct options *opt)
+{
+    struct xs_error err;
+    struct stat st;
+    size_t errors = 0;
+    char report[2048];
+    if (stat(opt->index, &st) != 0) {
+        msg("%s: no index here (%s)", opt->index, strerror(errno));
+        return EXIT_INDEX;
+    }
+    if (xs_db_check(opt->index, &errors, report, sizeof report, &err) != 0) {
+        msg("%s: damaged: %s", opt->index, err.message);
+        return EXIT_INDEX;
+    }
+    if (errors > 0) {
+        /* Xapian's report, one line at a time, so that each line says where it is from. */
+        char *line = report;
+        while (*line) {
+            char *nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            if (*line)
+                msg("%s: %s", opt->index, line);
+            if (!nl)
+                break;
+            line = nl + 1;
+        }
+        msg("%s: damaged: Xapian's check found %zu errors; run '" PROG " --rebuild -i %s PATH...'",
+            opt->index, errors, opt->index);
+        return EXIT_INDEX;
+    }
+    struct xs_db *db = NULL;
+    int rc = open_reader(opt->index, &db);
+    if (rc != 0)
+        return rc;
+    struct meta_reader m = {db, NULL};
+    rc = check_versions(&m, opt->index);
+    struct check_state c = {.db = db, .index = opt->index};
+    uint32_t docs = 0;
+    if (rc == 0 && (xs_db_doccount(db, &docs, &err) != 0 ||
+                    xs_db_terms(db, PDX_PREFIX_ID, 1, check_doc, &c, &err) != 0)) {
+        msg("%s: %s", opt->index, err.message);
+        rc = EXIT_INDEX;
+    }
+    if (rc == 0 && c.failed) {
+        msg("%s: %s", opt->index, c.err.message);
+        rc = EXIT_INDEX;
+    }
+    xs_db_close(db);
+    if (rc != 0)
+        return rc;
+    if (c.ids + c.duplicates != docs) {
+        msg("%s: %lu documents have no id", opt->index,
+            (unsigned long)docs - (c.ids + c.duplicates));
+        rc = EXIT_INDEX;
+    }
+    if (c.duplicates)
+        rc = EXIT_INDEX;
+    if (rc == 0 && (c.missing || c.changed || c.unreadable))
+        rc = EXIT_DATA;
+    if (!opt->quiet)
+        msg("%s: %s: %lu documents; Xapian check: no errors; sources: %lu missing, %lu changed, "
+            "%lu unreadable",
+            opt->index,
+            rc == 0           ? "consistent"
+            : rc == EXIT_DATA ? "consistent but out of date (run " PROG " to update it)"
+                              : "inconsistent",
+            (unsigned long)docs, c.missing, c.changed, c.unreadable);
+    return rc;
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+enum {
+    OPT_REBUILD = 256,
+    OPT_MAX_SIZE,
+    OPT_VERSION,
+    OPT_DRY_RUN,
+    OPT_KEEP_MISSING,
+    OPT_STATUS,
+    OPT_CHECK,
+    OPT_JSON
+};
+
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    static const struct option longopts[] = {
-        {"index", required_argument, NULL, 'i'},    {"rebuild", no_argument, NULL, 'R'},
-        {"max-size", required_argument, NULL, 'M'}, {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"index", required_argument, NULL, 'i'},
+                                             {"rebuild", no_argument, NULL, OPT_REBUILD},
+                                             {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+                                             {"keep-missing", no_argument, NULL, OPT_KEEP_MISSING},
+                                             {"status", no_argument, NULL, OPT_STATUS},
+                                             {"check", no_argument, NULL, OPT_CHECK},
+                                             {"json", no_argument, NULL, OPT_JSON},
+                                             {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, OPT_VERSION},
+                                             {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":i:qvh", longopts, NULL)) != -1) {
@@ -337,14 +1529,29 @@ static int parse_options(int argc, char **argv, struct options *opt)
         case 'i':
             opt->index = optarg;
             break;
-        case 'R':
+        case OPT_REBUILD:
             opt->rebuild = 1;
             break;
-        case 'M': {
+        case OPT_DRY_RUN:
+            opt->dry_run = 1;
+            break;
+        case OPT_KEEP_MISSING:
+            opt->keep_missing = 1;
+            break;
+        case OPT_STATUS:
+            opt->status = 1;
+            break;
+        case OPT_CHECK:
+            opt->check = 1;
+            break;
+        case OPT_JSON:
+            opt->json = 1;
+            break;
+        case OPT_MAX_SIZE: {
             char *end;
             errno = 0;
             long long mb = strtoll(optarg, &end, 10);
-            if (errno || *end || mb <= 0 || mb > 1024 * 1024) {
+            if (errno || end == optarg || *end || mb <= 0 || mb > 1024 * 1024) {
                 msg("--max-size: '%s' is not a size in MB", optarg);
                 return -1;
             }
@@ -360,7 +1567,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
         case 'h':
             usage(stdout);
             exit(EXIT_OK);
-        case 'V':
+        case OPT_VERSION:
             printf(PROG " " PDX_TOOL_VERSION " (schema %s, analyzer %s)\n", PDX_SCHEMA_VERSION,
                    PDX_ANALYZER_VERSION);
             exit(EXIT_OK);
@@ -371,6 +1578,21 @@ static int parse_options(int argc, char **argv, struct options *opt)
             msg("unknown option '%s'", argv[optind - 1]);
             return -1;
         }
+    }
+    if (!*opt->index) {
+        msg("-i: the index path is empty");
+        return -1;
+    }
+    if (opt->status + opt->check > 1 || ((opt->status || opt->check) && opt->rebuild)) {
+        msg("--status, --check and --rebuild go alone");
+        return -1;
+    }
+    if (opt->status || opt->check) {
+        if (optind < argc) {
+            msg("--%s takes no PATH", opt->status ? "status" : "check");
+            return -1;
+        }
+        return 0;
     }
     if (optind >= argc) {
         msg("no PATH to index");
@@ -389,97 +1611,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "try '" PROG " --help'\n");
         return EXIT_USAGE;
     }
-
-    char errbuf[256];
-    struct run r = {.opt = &opt};
-    r.progress = !opt.quiet && isatty(STDERR_FILENO);
-    clock_gettime(CLOCK_MONOTONIC, &r.started);
-    r.analyzer = pdx_analyzer_new(errbuf, sizeof errbuf);
-    if (!r.analyzer) {
-        msg("cannot start the analyzer: %s", errbuf);
-        return EXIT_INTERNAL;
-    }
-    r.extractor = pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf);
-    if (!r.extractor) {
-        msg("cannot start the extractors: %s", errbuf);
-        pdx_extractor_free(r.extractor);
-        pdx_analyzer_free(r.analyzer);
-        return EXIT_INTERNAL;
-    }
-
-    /* A rebuild writes a new index beside the old one; only a complete build replaces
-     * it, so searches keep working and a failed rebuild leaves the old index intact. */
-    char target[4096];
-    if (opt.rebuild) {
-        int n = snprintf(target, sizeof target, "%s.new-%ld", opt.index, (long)getpid());
-        if (n < 0 || (size_t)n >= sizeof target) {
-            msg("%s: index path too long", opt.index);
-            pdx_extractor_free(r.extractor);
-            pdx_analyzer_free(r.analyzer);
-            return EXIT_USAGE;
-        }
-    } else {
-        snprintf(target, sizeof target, "%s", opt.index);
-    }
-
-    struct xs_error err;
-    int mode = opt.rebuild ? XS_WDB_CREATE_OR_OVERWRITE : XS_WDB_CREATE_OR_OPEN;
-    if (xs_wdb_open(target, mode, &r.db, &err) != 0) {
-        if (err.code == XS_E_LOCK)
-            msg("%s: locked by another writer (another polidex-index is running)", opt.index);
-        else
-            msg("%s: cannot open for writing: %s", opt.index, err.message);
-        pdx_extractor_free(r.extractor);
-        pdx_analyzer_free(r.analyzer);
-        return EXIT_INDEX;
-    }
-    int rc = check_versions(r.db, opt.index);
-    if (rc == 0 && xs_doc_new(&r.doc, &err) != 0) {
-        msg("%s", err.message);
-        rc = EXIT_INTERNAL;
-    }
-
-    for (int i = optind; rc == 0 && i < argc; i++) {
-        int w = pdx_walk(argv[i], on_entry, &r);
-        if (w < 0) {
-            msg("%s: out of memory while listing files", argv[i]);
-            rc = EXIT_INTERNAL;
-        } else if (w > 0) {
-            rc = r.fatal ? r.fatal : EXIT_INTERNAL;
-        }
-    }
-    if (rc == 0 && commit_batch(&r) != 0)
-        rc = EXIT_INDEX;
-    if (rc == 0 && (write_metadata(r.db, opt.rebuild ? "rebuild" : "update", &err) != 0 ||
-                    xs_wdb_commit(r.db, &err) != 0)) {
-        msg("%s: %s", opt.index, err.message);
-        rc = EXIT_INDEX;
-    }
-    if (rc != 0 && r.in_transaction)
-        xs_wdb_cancel_transaction(r.db, NULL);
-    show_progress(&r, 1);
-    xs_doc_free(r.doc);
-    xs_wdb_close(r.db);
-    pdx_extractor_free(r.extractor);
-    pdx_analyzer_free(r.analyzer);
-
-    if (opt.rebuild) {
-        if (rc != 0) {
-            remove_tree(target);
-        } else if (renameat2(AT_FDCWD, target, AT_FDCWD, opt.index, RENAME_EXCHANGE) == 0) {
-            remove_tree(target); /* now holds the old index */
-        } else if (errno == ENOENT && rename(target, opt.index) == 0) {
-            /* there was no old index to exchange with */
-        } else {
-            msg("%s: cannot swap in the rebuilt index: %s", opt.index, strerror(errno));
-            remove_tree(target);
-            rc = EXIT_INDEX;
-        }
-    }
-    if (!opt.quiet && rc == 0)
-        msg("%lu documents indexed (%.1f MB) in %.2f s, %lu skipped", r.added,
-            (double)r.bytes / 1e6, elapsed(&r.started), r.skipped);
-    if (rc == 0 && r.skipped)
-        rc = EXIT_DATA;
-    return rc;
+    if (opt.status)
+        return run_status(&opt);
+    if (opt.check)
+        return run_check(&opt);
+    return run_index(&opt, argv + optind, argc - optind);
 }

@@ -64,6 +64,15 @@ int pdx_query_match_token(const struct pdx_query *q, const struct pdx_token *tok
 /* Number of distinct positive query words (for snippet scoring). */
 size_t pdx_query_word_count(const struct pdx_query *q);
 
+/* Does the query filter (positively) on this exact filter term, e.g. "XIoms"? */
+int pdx_query_filters_on(const struct pdx_query *q, const char *term);
+
+/* Calls `fn` for each plain positive word of the query (not in a phrase, field or
+ * wildcard), with its byte span in the query text and its folded form and stem. */
+typedef void (*pdx_query_word_fn)(void *ctx, size_t start, size_t len, const char *folded,
+                                  const char *stem);
+void pdx_query_each_word(const struct pdx_query *q, pdx_query_word_fn fn, void *ctx);
+
 /* Writes a readable account of how the query was understood (tokens, folded forms,
  * stems, operators) into `buf` (NUL-terminated, truncated to fit). */
 void pdx_query_explain(const struct pdx_query *q, char *buf, size_t buf_len);

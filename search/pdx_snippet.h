@@ -33,4 +33,11 @@ int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const ch
                      size_t len, size_t width, struct pdx_snippet *out);
 void pdx_snippet_free(struct pdx_snippet *s);
 
+/* Calls `fn` with the byte span of every word of `text` that the query matches, in
+ * text order (for keyword-in-context lines); a nonzero return stops. Returns 0, the
+ * callback's value, or -1 when the analyzer fails. */
+typedef int (*pdx_match_fn)(void *ctx, size_t start, size_t end);
+int pdx_snippet_each_match(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
+                           size_t len, pdx_match_fn fn, void *ctx);
+
 #endif /* SEARCH_PDX_SNIPPET_H */

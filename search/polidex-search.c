@@ -18,6 +18,8 @@
 #include "pdx_query.h"
 #include "pdx_schema.h"
 #include "pdx_snippet.h"
+#include "pdx_spelling.h"
+#include "pdx_stats.h"
 #include "xs.h"
 
 #define PROG "polidex-search"
@@ -32,6 +34,8 @@ enum exit_code {
 };
 
 #define SNIPPET_WIDTH 240
+#define FACET_TOP 10
+#define EXPLAIN_MAX 16384
 
 struct options {
     const char *index;
@@ -43,6 +47,11 @@ struct options {
     int color; /* -1 auto */
     int sort;  /* 0 relevance, 1 date ascending, -1 date descending */
     int kwic;
+    int csv;
+    int list;    /* a PDX_STATS_* kind for --list, else -1 */
+    int cooccur; /* a PDX_STATS_* kind for --cooccur, else -1 */
+    int facets[3];
+    int nfacets;
 };
 
 static void msg(const char *fmt, ...)
@@ -85,6 +94,11 @@ static void usage(FILE *f)
             "      --exact-count  count every match exactly (otherwise an estimate)\n"
             "      --sort KEY     relevance (default), date (oldest first), -date (newest)\n"
             "      --kwic         keyword in context: one line per occurrence\n"
+            "      --facets LIST  counts among the matches: institution,pillar,year\n"
+            "      --list KIND [QUERY]   a table of institutions, pillars or years over the\n"
+            "                     corpus (or the documents matching QUERY); --csv, --json\n"
+            "      --cooccur KIND QUERY  what is most often named alongside QUERY\n"
+            "      --csv          CSV output for --list and --cooccur\n"
             "      --json         JSON output (shape in the README)\n"
             "      --explain      show how the query was understood\n"
             "      --color WHEN   highlight in bold: auto (on a terminal), always, never\n"
@@ -107,14 +121,36 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-    enum { O_OFFSET = 256, O_JSON, O_EXPLAIN, O_EXACT, O_COLOR, O_VERSION, O_SORT, O_KWIC };
-    static const struct option longopts[] = {
-        {"index", required_argument, NULL, 'i'},       {"count", required_argument, NULL, 'n'},
-        {"offset", required_argument, NULL, O_OFFSET}, {"json", no_argument, NULL, O_JSON},
-        {"explain", no_argument, NULL, O_EXPLAIN},     {"exact-count", no_argument, NULL, O_EXACT},
-        {"color", required_argument, NULL, O_COLOR},   {"sort", required_argument, NULL, O_SORT},
-        {"kwic", no_argument, NULL, O_KWIC},           {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, O_VERSION},     {NULL, 0, NULL, 0}};
+    enum {
+        O_OFFSET = 256,
+        O_JSON,
+        O_EXPLAIN,
+        O_EXACT,
+        O_COLOR,
+        O_VERSION,
+        O_SORT,
+        O_KWIC,
+        O_CSV,
+        O_LIST,
+        O_COOCCUR,
+        O_FACETS
+    };
+    static const struct option longopts[] = {{"index", required_argument, NULL, 'i'},
+                                             {"count", required_argument, NULL, 'n'},
+                                             {"offset", required_argument, NULL, O_OFFSET},
+                                             {"json", no_argument, NULL, O_JSON},
+                                             {"explain", no_argument, NULL, O_EXPLAIN},
+                                             {"exact-count", no_argument, NULL, O_EXACT},
+                                             {"color", required_argument, NULL, O_COLOR},
+                                             {"sort", required_argument, NULL, O_SORT},
+                                             {"kwic", no_argument, NULL, O_KWIC},
+                                             {"csv", no_argument, NULL, O_CSV},
+                                             {"list", required_argument, NULL, O_LIST},
+                                             {"cooccur", required_argument, NULL, O_COOCCUR},
+                                             {"facets", required_argument, NULL, O_FACETS},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, O_VERSION},
+                                             {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
     /* "+" stops at the first non-option, so a query word like -santé is not an option;
@@ -148,6 +184,35 @@ static int parse_options(int argc, char **argv, struct options *opt)
         case O_KWIC:
             opt->kwic = 1;
             break;
+        case O_CSV:
+            opt->csv = 1;
+            break;
+        case O_LIST:
+        case O_COOCCUR: {
+            int kind = pdx_stats_kind_from_name(optarg);
+            if (kind < 0) {
+                msg("%s: '%s' is not institutions, pillars or years",
+                    c == O_LIST ? "--list" : "--cooccur", optarg);
+                return -1;
+            }
+            *(c == O_LIST ? &opt->list : &opt->cooccur) = kind;
+            break;
+        }
+        case O_FACETS: {
+            opt->nfacets = 0;
+            for (char *f = optarg; f; f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL) {
+                char name[32];
+                size_t n = strcspn(f, ",");
+                snprintf(name, sizeof name, "%.*s", (int)(n < 31 ? n : 31), f);
+                int kind = pdx_stats_kind_from_name(name);
+                if (kind < 0 || opt->nfacets == 3) {
+                    msg("--facets: '%s' is not institution, pillar or year", f);
+                    return -1;
+                }
+                opt->facets[opt->nfacets++] = kind;
+            }
+            break;
+        }
         case O_SORT:
             if (strcmp(optarg, "relevance") == 0)
                 opt->sort = 0;
@@ -187,8 +252,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
             return -1;
         }
     }
-    if (optind >= argc) {
-        msg("no QUERY given");
+    if (optind >= argc && opt->list < 0) {
+        msg(opt->cooccur >= 0 ? "--cooccur needs a QUERY (e.g. institution:OMS)"
+                              : "no QUERY given");
         return -1;
     }
     return 0;
@@ -309,6 +375,223 @@ static void print_json_result(const struct result *r, int first)
     printf("], \"doc_start\": %zu, \"doc_end\": %zu}}", r->snippet.doc_start, r->snippet.doc_end);
 }
 
+/* ---- keyword in context -------------------------------------------------------- */
+
+#define KWIC_CONTEXT 40
+
+struct kwic {
+    const struct pdx_docdata *d;
+    int color;
+    int json;
+    unsigned lines;
+};
+
+/* Writes text[s, e) with white space collapsed to single spaces. */
+static void put_collapsed(const char *t, size_t s, size_t e, FILE *f)
+{
+    int space = 0;
+    for (size_t i = s; i < e; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            space = 1;
+            continue;
+        }
+        if (space)
+            fputc(' ', f);
+        space = 0;
+        fputc(c, f);
+    }
+    if (space)
+        fputc(' ', f);
+}
+
+static size_t back_to_char(const char *t, size_t i)
+{
+    while (i > 0 && ((unsigned char)t[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+static int on_kwic(void *vctx, size_t start, size_t end)
+{
+    struct kwic *k = vctx;
+    const char *t = k->d->text;
+    size_t len = k->d->text_len;
+    size_t ls = back_to_char(t, start > KWIC_CONTEXT ? start - KWIC_CONTEXT : 0);
+    size_t re = end + KWIC_CONTEXT < len ? back_to_char(t, end + KWIC_CONTEXT) : len;
+    /* Whole words only at the edges of the context. */
+    for (size_t i = ls; ls > 0 && i < start; i++)
+        if (t[i] == ' ' || t[i] == '\n') {
+            ls = i + 1;
+            break;
+        }
+    for (size_t i = re; re < len && i > end; i--)
+        if (t[i - 1] == ' ' || t[i - 1] == '\n') {
+            re = i - 1;
+            break;
+        }
+    if (k->json) {
+        printf("%s\n    {\"path\": ", k->lines ? "," : "");
+        json_string(stdout, k->d->path, k->d->path_len);
+        printf(", \"start\": %zu, \"end\": %zu, \"left\": ", start, end);
+        json_string(stdout, t + ls, start - ls);
+        fputs(", \"match\": ", stdout);
+        json_string(stdout, t + start, end - start);
+        fputs(", \"right\": ", stdout);
+        json_string(stdout, t + end, re - end);
+        fputc('}', stdout);
+    } else {
+        printf("%.*s:%zu: ", (int)k->d->path_len, k->d->path, start);
+        put_collapsed(t, ls, start, stdout);
+        fputs(k->color ? "\033[1m" : "[", stdout);
+        fwrite(t + start, 1, end - start, stdout);
+        fputs(k->color ? "\033[0m" : "]", stdout);
+        put_collapsed(t, end, re, stdout);
+        fputc('\n', stdout);
+    }
+    k->lines++;
+    return 0;
+}
+
+/* ---- facets and tables ---------------------------------------------------------- */
+
+static void csv_field(const char *s, size_t len)
+{
+    int quote = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            quote = 1;
+    if (!quote) {
+        fwrite(s, 1, len, stdout);
+        return;
+    }
+    fputc('"', stdout);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', stdout);
+        fputc(s[i], stdout);
+    }
+    fputc('"', stdout);
+}
+
+static void opt_json_string(const char *s)
+{
+    if (s)
+        json_string(stdout, s, strlen(s));
+    else
+        fputs("null", stdout);
+}
+
+/* YYYYMMDD → YYYY-MM-DD in `out` (11 bytes), or "" */
+static const char *iso_date(const char *d, char *out)
+{
+    if (strlen(d) != 8) {
+        out[0] = '\0';
+        return out;
+    }
+    memcpy(out, d, 4);
+    out[4] = '-';
+    memcpy(out + 5, d + 4, 2);
+    out[7] = '-';
+    memcpy(out + 8, d + 6, 2);
+    out[10] = '\0';
+    return out;
+}
+
+enum table_format { TABLE_TEXT, TABLE_CSV, TABLE_JSON };
+
+static void print_row_json(int kind, const struct pdx_stats_row *r)
+{
+    char f[11], l[11];
+    fputs("{\"id\": ", stdout);
+    opt_json_string(r->id);
+    if (kind != PDX_STATS_YEAR) {
+        fputs(kind == PDX_STATS_INSTITUTION ? ", \"name\": " : ", \"label\": ", stdout);
+        opt_json_string(r->name);
+    }
+    if (kind == PDX_STATS_INSTITUTION) {
+        fputs(", \"acronym\": ", stdout);
+        opt_json_string(r->acronym);
+    }
+    printf(", \"documents\": %u, \"mentions\": %llu, \"first\": ", r->docs,
+           (unsigned long long)r->mentions);
+    opt_json_string(r->first[0] ? iso_date(r->first, f) : NULL);
+    fputs(", \"last\": ", stdout);
+    opt_json_string(r->last[0] ? iso_date(r->last, l) : NULL);
+    fputc('}', stdout);
+}
+
+static void print_table(int kind, const struct pdx_stats *st, int format, size_t limit)
+{
+    size_t n = limit && limit < st->n ? limit : st->n;
+    char f[11], l[11];
+    if (format == TABLE_JSON) {
+        printf("{\"table\": \"%s\", \"documents_examined\": %u, \"rows\": [",
+               pdx_stats_kind_name(kind), st->docs_seen);
+        for (size_t i = 0; i < n; i++) {
+            fputs(i ? ",\n  " : "\n  ", stdout);
+            print_row_json(kind, &st->rows[i]);
+        }
+        fputs(n ? "\n]}\n" : "]}\n", stdout);
+        return;
+    }
+    if (format == TABLE_CSV) {
+        printf("%s", kind == PDX_STATS_INSTITUTION ? "id,name,acronym,"
+                     : kind == PDX_STATS_PILLAR    ? "id,label,"
+                                                   : "year,");
+        printf("documents,mentions,first,last\n");
+        for (size_t i = 0; i < n; i++) {
+            const struct pdx_stats_row *r = &st->rows[i];
+            csv_field(r->id, strlen(r->id));
+            if (kind != PDX_STATS_YEAR) {
+                fputc(',', stdout);
+                csv_field(r->name ? r->name : "", r->name ? strlen(r->name) : 0);
+            }
+            if (kind == PDX_STATS_INSTITUTION) {
+                fputc(',', stdout);
+                csv_field(r->acronym ? r->acronym : "", r->acronym ? strlen(r->acronym) : 0);
+            }
+            printf(",%u,%llu,%s,%s\n", r->docs, (unsigned long long)r->mentions,
+                   iso_date(r->first, f), iso_date(r->last, l));
+        }
+        return;
+    }
+    printf("%-28s %-9s %-9s %-10s %-10s %s\n", pdx_stats_kind_name(kind), "documents", "mentions",
+           "first", "last", kind == PDX_STATS_YEAR ? "" : "name");
+    for (size_t i = 0; i < n; i++) {
+        const struct pdx_stats_row *r = &st->rows[i];
+        printf("%-28s %-9u %-9llu %-10s %-10s ", r->id, r->docs, (unsigned long long)r->mentions,
+               r->first[0] ? iso_date(r->first, f) : "-", r->last[0] ? iso_date(r->last, l) : "-");
+        if (r->name)
+            fputs(r->name, stdout);
+        if (r->acronym)
+            printf(" (%s)", r->acronym);
+        fputc('\n', stdout);
+    }
+    if (n == 0)
+        printf("(none)\n");
+}
+
+/* Drops the rows the query itself filters on (for --cooccur). */
+static void drop_queried(struct pdx_stats *st, int kind, const struct pdx_query *pq)
+{
+    static const char *const prefix[] = {PDX_PREFIX_INSTITUTION, PDX_PREFIX_PILLAR,
+                                         PDX_PREFIX_YEAR};
+    size_t k = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        char term[PDX_TERM_MAX + 8];
+        snprintf(term, sizeof term, "%s%s", prefix[kind], st->rows[i].id);
+        if (pdx_query_filters_on(pq, term)) {
+            free(st->rows[i].id);
+            free(st->rows[i].name);
+            free(st->rows[i].acronym);
+        } else {
+            st->rows[k++] = st->rows[i];
+        }
+    }
+    st->n = k;
+}
+
 /* ---- the index ------------------------------------------------------------------ */
 
 static int open_index(const char *path, struct xs_db **db)
@@ -340,15 +623,110 @@ static int open_index(const char *path, struct xs_db **db)
     return 0;
 }
 
-static int run_search(const struct options *opt, struct pdx_analyzer *a, struct xs_db *db,
-                      const struct pdx_query *pq, const char *query, size_t query_len)
+static int stats_or_fail(const struct options *opt, struct xs_db *db, const struct xs_query *xq,
+                         int kind, struct pdx_stats *st)
 {
-    struct pdx_query_error qerr;
-    struct xs_query *xq;
-    if (pdx_query_build(pq, &xq, &qerr) != 0) {
-        msg("query '%s': %s", query, qerr.message);
-        return EXIT_USAGE;
+    struct xs_error err;
+    if (pdx_stats_count(db, xq, kind, st, &err) != 0) {
+        msg("%s: cannot count %ss: %s", opt->index, pdx_stats_kind_name(kind), err.message);
+        pdx_stats_free(st);
+        return EXIT_INDEX;
     }
+    return 0;
+}
+
+/* --facets: the top values of each requested kind among the matching documents. */
+static int print_facets(const struct options *opt, struct xs_db *db, const struct xs_query *xq)
+{
+    int rc = 0;
+    if (opt->json)
+        fputs(", \"facets\": {", stdout);
+    else
+        fputs("facets:\n", stdout);
+    for (int i = 0; i < opt->nfacets && rc == 0; i++) {
+        int kind = opt->facets[i];
+        struct pdx_stats st = {0};
+        if ((rc = stats_or_fail(opt, db, xq, kind, &st)) != 0)
+            break;
+        size_t n = st.n < FACET_TOP ? st.n : FACET_TOP;
+        if (opt->json) {
+            printf("%s\"%s\": [", i ? ", " : "", pdx_stats_kind_name(kind));
+            for (size_t r = 0; r < n; r++) {
+                fputs(r ? ", " : "", stdout);
+                print_row_json(kind, &st.rows[r]);
+            }
+            fputc(']', stdout);
+        } else {
+            printf("  %s:", pdx_stats_kind_name(kind));
+            for (size_t r = 0; r < n; r++)
+                printf("%s %s (%u)", r ? "," : "",
+                       st.rows[r].acronym ? st.rows[r].acronym : st.rows[r].id, st.rows[r].docs);
+            fputs(n ? "\n" : " (none)\n", stdout);
+        }
+        pdx_stats_free(&st);
+    }
+    if (opt->json)
+        fputc('}', stdout);
+    return rc;
+}
+
+/* ---- did you mean -------------------------------------------------------------- */
+
+#define SUGGESTION_MAX 4096
+
+struct speller {
+    struct pdx_analyzer *a;
+    struct xs_db *db;
+    const char *query;
+    char *out;          /* the corrected query, built left to right */
+    size_t len, copied; /* bytes written; bytes of the query consumed */
+    int changed;
+};
+
+static void append(struct speller *sp, const char *s, size_t n)
+{
+    if (sp->len + n >= SUGGESTION_MAX)
+        n = SUGGESTION_MAX - 1 - sp->len;
+    memcpy(sp->out + sp->len, s, n);
+    sp->len += n;
+    sp->out[sp->len] = '\0';
+}
+
+static void on_query_word(void *ctx, size_t start, size_t len, const char *folded, const char *stem)
+{
+    struct speller *sp = ctx;
+    char fix[PDX_TERM_MAX * 2 + 1];
+    (void)stem;
+    if (start < sp->copied || pdx_spell_suggest(sp->a, sp->db, folded, fix, sizeof fix) != 1)
+        return;
+    append(sp, sp->query + sp->copied, start - sp->copied);
+    append(sp, fix, strlen(fix));
+    sp->copied = start + len;
+    sp->changed = 1;
+}
+
+/* Returns the corrected query (owned) when some word is unknown to the index and a close
+ * indexed word exists, else NULL. */
+static char *suggest(struct pdx_analyzer *a, struct xs_db *db, const struct pdx_query *pq,
+                     const char *query, size_t query_len)
+{
+    struct speller sp = {.a = a, .db = db, .query = query, .out = malloc(SUGGESTION_MAX)};
+    if (!sp.out)
+        return NULL;
+    sp.out[0] = '\0';
+    pdx_query_each_word(pq, on_query_word, &sp);
+    if (!sp.changed) {
+        free(sp.out);
+        return NULL;
+    }
+    append(&sp, query + sp.copied, query_len - sp.copied);
+    return sp.out;
+}
+
+static int run_search(const struct options *opt, struct pdx_analyzer *a, struct xs_db *db,
+                      const struct pdx_query *pq, const struct xs_query *xq, const char *query,
+                      size_t query_len, const char *explain)
+{
     struct xs_search_opts so = {.offset = opt->offset,
                                 .count = opt->count,
                                 .check_at_least = opt->exact_count ? UINT32_MAX : 0,
@@ -357,7 +735,6 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
     struct xs_mset *ms;
     struct xs_error err;
     int rc = xs_db_search(db, xq, &so, &ms, &err);
-    xs_query_free(xq);
     if (rc != 0) {
         if (err.code == XS_E_INVALID) {
             msg("query '%s': %s", query, err.message);
@@ -369,16 +746,26 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
     uint32_t lower = xs_mset_lower_bound(ms), upper = xs_mset_upper_bound(ms);
     uint32_t estimate = xs_mset_estimated(ms);
     int exact = lower == upper;
+    uint32_t total = exact ? lower : estimate;
     int color = opt->color < 0 ? isatty(STDOUT_FILENO) : opt->color;
     size_t n = xs_mset_size(ms);
 
     if (opt->json) {
         fputs("{\"query\": ", stdout);
         json_string(stdout, query, query_len);
+        if (explain) {
+            fputs(", \"explain\": ", stdout);
+            json_string(stdout, explain, strlen(explain));
+        }
         printf(", \"total\": %u, \"total_exact\": %s, \"total_min\": %u, \"total_max\": %u,"
-               " \"offset\": %u, \"count\": %zu, \"results\": [",
-               exact ? lower : estimate, exact ? "true" : "false", lower, upper, opt->offset, n);
+               " \"offset\": %u, \"count\": %zu, \"%s\": [",
+               total, exact ? "true" : "false", lower, upper, opt->offset, n,
+               opt->kwic ? "kwic" : "results");
+    } else if (explain) {
+        fputs(explain, stdout);
+        fputc('\n', stdout);
     }
+    struct kwic k = {.color = color, .json = opt->json};
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct result r = {.rank = xs_mset_rank(ms, i),
                            .docid = xs_mset_docid(ms, i),
@@ -397,6 +784,14 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
             rc = EXIT_INDEX;
             break;
         }
+        if (opt->kwic) {
+            k.d = &r.data;
+            if (pdx_snippet_each_match(a, pq, r.data.text, r.data.text_len, on_kwic, &k) < 0) {
+                msg("cannot analyse document %u", r.docid);
+                rc = EXIT_INTERNAL;
+            }
+            continue;
+        }
         if (pdx_snippet_make(a, pq, r.data.text, r.data.text_len, SNIPPET_WIDTH, &r.snippet) != 0) {
             msg("out of memory while making a snippet");
             rc = EXIT_INTERNAL;
@@ -408,26 +803,62 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
             print_text_result(&r, color);
         pdx_snippet_free(&r.snippet);
     }
+    /* Few or no results: is a word misspelt? */
+    char *did_you_mean = total < 3 ? suggest(a, db, pq, query, query_len) : NULL;
     if (opt->json) {
-        fputs(n ? "\n  ]}\n" : "]}\n", stdout);
+        fputs(n ? "\n  ]" : "]", stdout);
+        fputs(", \"did_you_mean\": ", stdout);
+        opt_json_string(did_you_mean);
+        if (rc == 0 && opt->nfacets)
+            rc = print_facets(opt, db, xq);
+        fputs("}\n", stdout);
     } else if (rc == 0) {
-        if (n == 0 && (exact ? lower : estimate) == 0)
+        if (did_you_mean)
+            printf("did you mean: %s\n", did_you_mean);
+        if (n == 0 && total == 0)
             printf("no document matches\n");
         else if (exact)
             printf("results %u-%zu of %u\n", opt->offset + (n ? 1 : 0), opt->offset + n, lower);
         else
             printf("results %u-%zu of about %u (estimate; --exact-count to count them all)\n",
                    opt->offset + (n ? 1 : 0), opt->offset + n, estimate);
+        if (opt->nfacets && total)
+            rc = print_facets(opt, db, xq);
     }
-    if (rc == 0 && (exact ? lower : estimate) == 0)
+    if (rc == 0 && total == 0)
         rc = EXIT_NOMATCH;
+    free(did_you_mean);
     xs_mset_free(ms);
+    return rc;
+}
+
+/* --list KIND [QUERY] and --cooccur KIND QUERY. */
+static int run_table(const struct options *opt, struct xs_db *db, const struct pdx_query *pq,
+                     const struct xs_query *xq)
+{
+    int kind = opt->list >= 0 ? opt->list : opt->cooccur;
+    struct pdx_stats st = {0};
+    int rc = stats_or_fail(opt, db, xq, kind, &st);
+    if (rc != 0)
+        return rc;
+    if (opt->cooccur >= 0 && pq)
+        drop_queried(&st, kind, pq);
+    print_table(kind, &st,
+                opt->json  ? TABLE_JSON
+                : opt->csv ? TABLE_CSV
+                           : TABLE_TEXT,
+                opt->cooccur >= 0 ? opt->count : 0);
+    if (st.truncated)
+        msg("more than %u documents match: the table counts the first %u", PDX_STATS_MAX_DOCS,
+            st.docs_seen);
+    rc = st.n ? 0 : EXIT_NOMATCH;
+    pdx_stats_free(&st);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    struct options opt = {.count = 10, .color = -1};
+    struct options opt = {.count = 10, .color = -1, .list = -1, .cooccur = -1};
     opt.index = getenv("POLIDEX_INDEX");
     if (!opt.index || !*opt.index)
         opt.index = "polidex.db";
@@ -435,44 +866,48 @@ int main(int argc, char **argv)
         fprintf(stderr, "try '" PROG " --help'\n");
         return EXIT_USAGE;
     }
-    size_t qlen;
-    char *query = join_args(argc - optind, argv + optind, &qlen);
-    if (!query) {
+    size_t qlen = 0;
+    char *query = optind < argc ? join_args(argc - optind, argv + optind, &qlen) : NULL;
+    if (optind < argc && !query) {
         msg("out of memory");
         return EXIT_INTERNAL;
     }
     char errbuf[256];
     struct pdx_analyzer *a = pdx_analyzer_new(errbuf, sizeof errbuf);
-    if (!a) {
-        msg("cannot start the analyzer: %s", errbuf);
-        free(query);
-        return EXIT_INTERNAL;
-    }
-    struct pdx_extractor *ex = pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf);
-    if (!ex) {
-        msg("cannot start the extractors: %s", errbuf);
+    struct pdx_extractor *ex = a ? pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf) : NULL;
+    if (!a || !ex) {
+        msg("cannot start the %s: %s", a ? "extractors" : "analyzer", errbuf);
         pdx_analyzer_free(a);
         free(query);
         return EXIT_INTERNAL;
     }
     int rc = 0;
-    struct pdx_query_error qerr;
-    struct pdx_query *pq = pdx_query_parse_ex(a, ex, query, qlen, &qerr);
-    if (!pq) {
-        msg("query '%s': %s", query, qerr.message);
-        fprintf(stderr, "try '" PROG " --help'\n");
-        rc = EXIT_USAGE;
-    }
-    if (rc == 0 && opt.explain) {
-        char buf[8192];
-        pdx_query_explain(pq, buf, sizeof buf);
-        fputs(opt.json ? "" : buf, opt.json ? stdout : stderr);
-    }
+    struct pdx_query *pq = NULL;
+    struct xs_query *xq = NULL;
+    char *explain = NULL;
     struct xs_db *db = NULL;
+    if (query) {
+        struct pdx_query_error qerr;
+        pq = pdx_query_parse_ex(a, ex, query, qlen, &qerr);
+        if (!pq || pdx_query_build(pq, &xq, &qerr) != 0) {
+            msg("query '%s': %s", query, qerr.message);
+            fprintf(stderr, "try '" PROG " --help'\n");
+            rc = EXIT_USAGE;
+        }
+    }
+    if (rc == 0 && opt.explain && pq) {
+        explain = malloc(EXPLAIN_MAX);
+        if (explain)
+            pdx_query_explain(pq, explain, EXPLAIN_MAX);
+    }
     if (rc == 0)
         rc = open_index(opt.index, &db);
-    if (rc == 0)
-        rc = run_search(&opt, a, db, pq, query, qlen);
+    if (rc == 0 && (opt.list >= 0 || opt.cooccur >= 0))
+        rc = run_table(&opt, db, pq, xq);
+    else if (rc == 0)
+        rc = run_search(&opt, a, db, pq, xq, query, qlen, explain);
+    free(explain);
+    xs_query_free(xq);
     xs_db_close(db);
     pdx_query_free(pq);
     pdx_extractor_free(ex);

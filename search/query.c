@@ -44,7 +44,9 @@ struct form {
 struct node {
     int kind;
     int field;
-    size_t offset; /* where it starts in the query */
+    size_t offset;               /* where it starts in the query */
+    size_t word_start, word_len; /* N_WORD: the word as typed (sign and field excluded) */
+    char *expand_id;             /* N_WORD, N_PHRASE: an institution it names, or NULL */
     /* N_WORD, N_PHRASE, N_WILDCARD: the analysed forms (parts of a hyphenated word,
      * words of a phrase, or the prefix); `joined` for a hyphenated word. */
     struct form *parts;
@@ -265,6 +267,7 @@ static void node_free(struct node *n)
     free(n->kids);
     free(n->parts);
     free(n->joined);
+    free(n->expand_id);
     pdx_filter_terms_free(&n->filter);
     free(n);
 }
@@ -377,6 +380,23 @@ static struct form *copy_forms(const struct form *src, size_t n)
     return f;
 }
 
+/* If the whole of text[start, start+len) names an institution the extractor knows
+ * (« OMS », « Organisation mondiale de la santé »), returns its id (owned), else NULL.
+ * The query then also finds the documents naming it in another form. */
+static char *institution_named(struct parser *p, size_t start, size_t len)
+{
+    if (!p->q->extractor || len == 0)
+        return NULL;
+    struct pdx_extraction x = {0};
+    char *id = NULL;
+    if (pdx_extract(p->q->extractor, p->text + start, len, NULL, PDX_EXTRACT_INSTITUTIONS, &x) ==
+            PDX_EXTRACT_OK &&
+        x.n_institutions == 1 && x.institutions[0].end - x.institutions[0].start + 4 >= len)
+        id = strdup(x.institutions[0].id);
+    pdx_extraction_free(&x);
+    return id;
+}
+
 /* A typed word: its content tokens (elided articles dropped, as a reader expects
  * « l’OMS » to mean OMS). Returns NULL with no error when nothing is left. */
 static struct node *parse_word(struct parser *p, const struct lex_token *t)
@@ -433,6 +453,10 @@ static struct node *parse_word(struct parser *p, const struct lex_token *t)
     if (!n)
         return NULL;
     n->field = t->field;
+    n->word_start = t->start;
+    n->word_len = t->len;
+    if (n->field == F_BODY)
+        n->expand_id = institution_named(p, t->start, t->len);
     n->parts = copy_forms(kept, nk);
     n->nparts = nk;
     if (c.has_joined)
@@ -467,6 +491,8 @@ static struct node *parse_phrase(struct parser *p, const struct lex_token *t)
     n->field = t->field;
     n->parts = copy_forms(c.forms, c.n);
     n->nparts = c.n;
+    if (n->field == F_BODY)
+        n->expand_id = institution_named(p, t->start, t->len);
     if (!n->parts) {
         fail_at(p, t->start, "out of memory");
         node_free(n);
@@ -868,7 +894,38 @@ static int phrase_query(int field, const struct form *parts, size_t n, struct xs
     return combine(XS_OP_PHRASE, subs, n, (unsigned)n, out, err);
 }
 
+static int build_node(const struct node *n, struct xs_query **out, struct pdx_query_error *err);
+
+/* A word or phrase naming an institution also matches, without weight, the documents
+ * where the extractor found that institution under another name (OMS ↔ Organisation
+ * mondiale de la santé). */
 static int build(const struct node *n, struct xs_query **out, struct pdx_query_error *err)
+{
+    if (build_node(n, out, err) != 0)
+        return -1;
+    if (!n->expand_id)
+        return 0;
+    struct xs_query *subs[2] = {*out, NULL};
+    char term[TERM_BUF];
+    size_t pl = strlen(PDX_PREFIX_INSTITUTION), il = strlen(n->expand_id);
+    if (pl + il > PDX_TERM_MAX)
+        return 0;
+    memcpy(term, PDX_PREFIX_INSTITUTION, pl);
+    memcpy(term + pl, n->expand_id, il);
+    struct xs_query *t;
+    struct xs_error xe;
+    if (xs_query_term(term, pl + il, 1, &t, &xe) != 0 ||
+        xs_query_scale(t, 0.0, &subs[1], &xe) != 0) {
+        xs_query_free(t);
+        xs_query_free(*out);
+        snprintf(err->message, sizeof err->message, "%s", xe.message);
+        return -1;
+    }
+    xs_query_free(t);
+    return combine(XS_OP_OR, subs, 2, 0, out, err);
+}
+
+static int build_node(const struct node *n, struct xs_query **out, struct pdx_query_error *err)
 {
     struct xs_error xe;
     err->offset = n->offset;
@@ -1063,6 +1120,8 @@ static void explain_node(const struct node *n, int depth, struct sink *s)
         }
         if (n->joined)
             put(s, " | joined %s (stem %s)", n->joined->folded, n->joined->stem);
+        if (n->expand_id)
+            put(s, " | or institution %s", n->expand_id);
         if (n->kind == N_WILDCARD)
             put(s, "*");
     }
@@ -1078,4 +1137,38 @@ void pdx_query_explain(const struct pdx_query *q, char *buf, size_t buf_len)
         return;
     buf[0] = '\0';
     explain_node(q->root, 0, &s);
+}
+
+static int has_filter_term(const struct node *n, const char *term)
+{
+    if (n->kind == N_FILTER)
+        for (size_t i = 0; i < n->filter.n; i++)
+            if (strcmp(n->filter.terms[i], term) == 0)
+                return 1;
+    /* Under AND NOT only the first branch is positive. */
+    size_t kids = n->kind == N_AND_NOT ? 1 : n->nkids;
+    for (size_t i = 0; i < kids; i++)
+        if (has_filter_term(n->kids[i], term))
+            return 1;
+    return 0;
+}
+
+int pdx_query_filters_on(const struct pdx_query *q, const char *term)
+{
+    return has_filter_term(q->root, term);
+}
+
+static void each_word(const struct node *n, pdx_query_word_fn fn, void *ctx)
+{
+    if (n->kind == N_WORD && n->nparts == 1 && !n->joined && n->field == F_BODY &&
+        !n->parts[0].stopword)
+        fn(ctx, n->word_start, n->word_len, n->parts[0].folded, n->parts[0].stem);
+    size_t kids = n->kind == N_AND_NOT ? 1 : n->nkids;
+    for (size_t i = 0; i < kids; i++)
+        each_word(n->kids[i], fn, ctx);
+}
+
+void pdx_query_each_word(const struct pdx_query *q, pdx_query_word_fn fn, void *ctx)
+{
+    each_word(q->root, fn, ctx);
 }

@@ -188,3 +188,24 @@ void pdx_snippet_free(struct pdx_snippet *s)
     s->len = 0;
     s->nhl = 0;
 }
+
+struct each {
+    const struct pdx_query *q;
+    pdx_match_fn fn;
+    void *ctx;
+};
+
+static int on_each_token(void *vctx, const struct pdx_token *tok)
+{
+    struct each *e = vctx;
+    if (pdx_query_match_token(e->q, tok) < 0)
+        return 0;
+    return e->fn(e->ctx, tok->start, tok->end);
+}
+
+int pdx_snippet_each_match(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
+                           size_t len, pdx_match_fn fn, void *ctx)
+{
+    struct each e = {q, fn, ctx};
+    return pdx_analyze(a, text, len, 1, on_each_token, &e);
+}

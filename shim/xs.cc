@@ -582,8 +582,8 @@ extern "C" int xs_wdb_find(struct xs_wdb *db, const char *term, size_t len, uint
     }
 }
 
-extern "C" int xs_db_get_value(struct xs_db *db, uint32_t docid, unsigned slot,
-                               const char **value, size_t *len, struct xs_error *err)
+extern "C" int xs_db_get_value(struct xs_db *db, uint32_t docid, unsigned slot, const char **value,
+                               size_t *len, struct xs_error *err)
 {
     try {
         require(db != nullptr && value != nullptr && len != nullptr,
@@ -608,8 +608,8 @@ extern "C" int xs_wdb_get_value(struct xs_wdb *db, uint32_t docid, unsigned slot
     }
 }
 
-extern "C" int xs_wdb_set_value(struct xs_wdb *db, uint32_t docid, unsigned slot,
-                                const char *value, size_t len, struct xs_error *err)
+extern "C" int xs_wdb_set_value(struct xs_wdb *db, uint32_t docid, unsigned slot, const char *value,
+                                size_t len, struct xs_error *err)
 {
     try {
         require(db != nullptr, "xs_wdb_set_value: db is NULL");
@@ -1000,8 +1000,8 @@ extern "C" int xs_db_postings(struct xs_db *db, const char *term, size_t len, xs
     }
 }
 
-extern "C" int xs_db_collection_freq(struct xs_db *db, const char *term, size_t len,
-                                     uint64_t *out, struct xs_error *err)
+extern "C" int xs_db_collection_freq(struct xs_db *db, const char *term, size_t len, uint64_t *out,
+                                     struct xs_error *err)
 {
     try {
         require(db != nullptr && out != nullptr, "xs_db_collection_freq: NULL argument");

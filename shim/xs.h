@@ -256,8 +256,8 @@ int xs_mset_value(struct xs_mset *ms, size_t i, unsigned slot, const char **valu
 /* Calls `fn` for each term of document `docid` that begins with `prefix`, in term order,
  * with the term's wdf as the last argument (0 for boolean terms); a nonzero return stops
  * the walk. The term is borrowed for the duration of the call. */
-int xs_db_doc_terms(struct xs_db *db, uint32_t docid, const char *prefix, size_t len,
-                    xs_term_fn fn, void *ctx, struct xs_error *err);
+int xs_db_doc_terms(struct xs_db *db, uint32_t docid, const char *prefix, size_t len, xs_term_fn fn,
+                    void *ctx, struct xs_error *err);
 
 /* Called for each document indexed by a term, with its wdf there. */
 typedef int (*xs_posting_fn)(void *ctx, uint32_t docid, uint32_t wdf);

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Runs every test program given as an argument (cmocka) and every tests/e2e_*.sh script,
+# Runs every test program given as an argument (cmocka; a program named fuzz_NAME is a
+# fuzz replay driver, run over tests/fuzz/seeds/NAME and tests/fuzz/crashers/NAME and
+# counted by its "fuzz_NAME: N passed, N failed" line) and every tests/e2e_*.sh script,
 # showing their output, then prints one summary line counting individual test cases:
 #   tests: N passed, N failed
 # A program or script that exits non-zero without reporting a failed case counts as
@@ -44,7 +46,13 @@ run() {
 }
 
 for t in "$@"; do
-    run cmocka "$t"
+    case ${t##*/} in
+    fuzz_*)
+        n=${t##*/fuzz_}
+        run script "$t" "tests/fuzz/seeds/$n" "tests/fuzz/crashers/$n"
+        ;;
+    *) run cmocka "$t" ;;
+    esac
 done
 for s in tests/e2e_*.sh; do
     [ -f "$s" ] && run script sh "$s"
