@@ -220,11 +220,13 @@ valgrind: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN) | $(VALGRIND_DEPS_STAMP)
 	  [ $$rc -eq 0 ] || echo "valgrind: errors or definite leaks (logs in $(VG_DIR)/logs)" >&2; \
 	  exit $$rc
 
-# make fuzz: each target runs FUZZ_SECONDS (one process at a time, the machine is shared)
+# make fuzz: each target runs FUZZ_SECONDS (one process at a time, the machine is shared;
+# FUZZ_TARGETS="fuzz_query fuzz_dates" picks some)
 # from its seeds and past crashers; new inputs go to build/libfuzzer/corpus/<name>/,
 # crashes to build/libfuzzer/crashes/<name>/ — copy a crash into
 # tests/fuzz/crashers/<name>/ once fixed, so that `make test` replays it for ever.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
 # clang's -Wformat=2 adds -Wformat-nonliteral (printf-like helpers without a format
 # attribute), which gcc's does not: reported, not fatal, in this clang-only build.
@@ -232,7 +234,7 @@ fuzz: | $(FUZZ_DEPS_STAMP)
 	$(MAKE) VARIANT=libfuzzer CC=clang CXX=clang++ OPT="-O1 -g" \
 	  CFLAGS="-Wno-error=format-nonliteral $(CFLAGS)" fuzz-run
 fuzz-run: $(FUZZ_BIN)
-	@for f in $(FUZZ_NAMES); do \
+	@for f in $(FUZZ_TARGETS); do \
 	  n=$${f#fuzz_}; mkdir -p $(B)/corpus/$$n $(B)/crashes/$$n; \
 	  echo "== $$f: $(FUZZ_SECONDS) s"; \
 	  $(B)/fuzz/$$f $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \

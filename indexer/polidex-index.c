@@ -28,6 +28,7 @@
 
 #include "pdx_analyzer.h"
 #include "pdx_docbuild.h"
+#include "pdx_extract.h"
 #include "pdx_document.h"
 #include "pdx_schema.h"
 #include "pdx_walk.h"
@@ -101,6 +102,7 @@ struct run {
     char **roots;
     int nroots;
     struct pdx_analyzer *analyzer;
+    struct pdx_extractor *extractor; /* dates, institutions, pillars → filter terms */
     struct xs_wdb *wdb; /* the index written (NULL in a dry run) */
     struct xs_db *rdb;  /* a dry run: the existing index, or NULL when there is none */
     int compare;        /* 1 when documents already indexed are looked up */
@@ -499,7 +501,8 @@ static void report_lock(const char *index)
 }
 
 /* Removes what interrupted rebuilds of `index` left beside it (INDEX.new-PID whose
- * process is gone). Called while holding the index's write lock. */
+ * process is gone). Called while holding the index's write lock, which every rebuild
+ * holds while it runs. */
 static void remove_stale_rebuilds(const char *index)
 {
     char dir[4096];
@@ -752,12 +755,24 @@ static int store_file(struct run *r, const struct pdx_walk_entry *e, const char 
         pdx_document_free(&doc);
         return 0;
     }
+    /* What the extractors find becomes filter terms; an extraction that runs out of
+     * memory still indexes what it found. */
+    struct pdx_extraction found = {0};
+    int xrc = pdx_extract(r->extractor, doc.text, doc.len, NULL, PDX_EXTRACT_ALL, &found);
+    if (r->opt->verbose && (xrc != PDX_EXTRACT_OK || found.limit_errors)) {
+        clear_progress(r);
+        fputs(PROG ": ", stderr);
+        put_path(stderr, e->path);
+        fprintf(stderr, ": extraction incomplete (%zu matches hit a limit)\n",
+                found.limit_errors);
+    }
     struct pdx_docbuild_input in = {.path = e->path,
                                     .doc = &doc,
                                     .hash = hash,
                                     .size = (long long)len,
                                     .mtime = mtime,
-                                    .date = NULL};
+                                    .date = NULL,
+                                    .extraction = &found};
     char why[512];
     struct xs_error err;
     if (pdx_docbuild(r->analyzer, &in, r->doc, why, sizeof why) != 0) {
@@ -784,6 +799,7 @@ static int store_file(struct run *r, const struct pdx_walk_entry *e, const char 
                 r->fatal = EXIT_INDEX;
         }
     }
+    pdx_extraction_free(&found);
     pdx_document_free(&doc);
     return r->fatal;
 }
@@ -1067,6 +1083,7 @@ static void run_free(struct run *r)
 {
     xs_doc_free(r->doc);
     xs_db_close(r->rdb);
+    pdx_extractor_free(r->extractor);
     pdx_analyzer_free(r->analyzer);
     strset_free(&r->seen);
     for (size_t i = 0; i < r->nskips; i++) {
@@ -1125,6 +1142,12 @@ static int run_index(const struct options *opt, char **roots, int nroots)
         run_free(&r);
         return EXIT_INTERNAL;
     }
+    r.extractor = pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf);
+    if (!r.extractor) {
+        msg("cannot start the extractors: %s", errbuf);
+        run_free(&r);
+        return EXIT_INTERNAL;
+    }
 
     /* A rebuild writes a new index beside the old one; only a complete build replaces
      * it, so searches keep working and a failed rebuild leaves the old index intact.
@@ -1168,6 +1191,7 @@ static int run_index(const struct options *opt, char **roots, int nroots)
             r.compare = 1;
             struct meta_reader m = {NULL, r.wdb};
             rc = check_versions(&m, opt->index);
+            remove_stale_rebuilds(opt->index);
         }
     }
     if (rc == 0 && r.wdb) {

@@ -666,6 +666,7 @@ static struct node *parse_and(struct parser *p)
             break;
         }
         int sign, empty;
+        size_t words_before = p->q->nwords;
         struct node *n = parse_primary(p, &sign, &empty);
         if (p->failed)
             break;
@@ -673,6 +674,8 @@ static struct node *parse_and(struct parser *p)
             continue; /* nothing searchable in that word (punctuation alone) */
         if (sign < 0)
             negate = !negate;
+        if (negate)
+            p->q->nwords = words_before; /* an excluded word is never highlighted */
         if (n->kind == N_FILTER && !negate) {
             if (add_filter(p, filtered, n) != 0)
                 break;

@@ -1,0 +1,208 @@
+/*
+ * test_extract_pillars.c — the pillar extractor on hand-written sentences and lists.
+ *
+ * Each case is a text and the pillar mentions expected in it, as (surface, id) pairs in
+ * start order; the expected byte span is where the surface first occurs after the
+ * previous expected mention's start. A case without expected mentions must not match.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pdx_extract.h"
+
+struct expect {
+    const char *surface;
+    const char *id;
+};
+
+struct pillar_case {
+    const char *text;
+    struct expect e[5];
+};
+
+static const struct pillar_case cases[] = {
+    {"Renforcer les soins de santé primaires est une priorité.",
+     {{"soins de santé primaires", "soins-primaires"}}},
+    {"parvenir à la couverture sanitaire universelle (CSU)",
+     {{"couverture sanitaire universelle", "csu"}, {"CSU", "csu"}}},
+    {"les Objectifs de développement durable (ODD)",
+     {{"Objectifs de développement durable", "odd"}, {"ODD", "odd"}}},
+    {"la lutte contre les maladies non transmissibles", {{"maladies non transmissibles", "mnt"}}},
+    {"le dépistage du cancer du sein",
+     {{"dépistage", "prevention"}, {"cancer", "cancer"}}},
+    {"La santé mentale des jeunes se dégrade.", {{"santé mentale", "sante-mentale"}}},
+    {"le numérique en santé et la télémédecine",
+     {{"numérique en santé", "numerique-sante"}, {"télémédecine", "numerique-sante"}}},
+    {"la santé reproductive et la mortalité maternelle",
+     {{"santé reproductive", "sante-reproductive"},
+      {"mortalité maternelle", "sante-reproductive"}}},
+    {"la préparation et la réponse aux crises sanitaires",
+     {{"préparation et la réponse aux crises sanitaires", "crises-sanitaires"}}},
+    {"la prévention et la promotion de la santé",
+     {{"prévention", "prevention"}, {"promotion de la santé", "prevention"}}},
+    {"les ressources humaines en santé manquent", {{"ressources humaines en santé", "rhs"}}},
+    {"le renforcement des systèmes de santé", {{"renforcement des systèmes de santé", "systemes-sante"}}},
+    {"l'approche « Une seule santé »", {{"Une seule santé", "one-health"}}},
+    {"l'approche One Health gagne du terrain", {{"One Health", "one-health"}}},
+    {"la production locale de produits de santé",
+     {{"production locale de produits de santé", "production-locale"}}},
+    {"la gouvernance hospitalière évolue", {{"gouvernance hospitalière", "gouvernance-hospitaliere"}}},
+    {"Les soins primaires restent fragiles.", {{"soins primaires", "soins-primaires"}}},
+    {"vers la couverture santé universelle", {{"couverture santé universelle", "csu"}}},
+    {"l'oncologie pédiatrique progresse", {{"oncologie", "cancer"}}},
+    {"la télésanté rurale", {{"télésanté", "numerique-sante"}}},
+    {"pendant la pandémie, les hôpitaux", {{"pandémie", "crises-sanitaires"}}},
+    {"la vaccination des enfants", {{"vaccination", "prevention"}}},
+    {"renforcer durablement les systèmes de santé nationaux",
+     {{"renforcer durablement les systèmes de santé", "systemes-sante"}}},
+    {"la psychiatrie publique", {{"psychiatrie", "sante-mentale"}}},
+    {"la souveraineté sanitaire de l'Afrique", {{"souveraineté sanitaire", "production-locale"}}},
+    {"les maladies chroniques progressent", {{"maladies chroniques", "mnt"}}},
+    {"le développement de l'e-santé", {{"e-santé", "numerique-sante"}}},
+    {"face aux crises sanitaires", {{"crises sanitaires", "crises-sanitaires"}}},
+    {"renforcer les soins de proximité", {{"soins de proximité", "soins-primaires"}}},
+    {"des systèmes de santé résilients", {{"systèmes de santé résilients", "systemes-sante"}}},
+    {"l'intégration de la santé dans toutes les politiques",
+     {{"santé dans toutes les politiques", "prevention"}}},
+    {"la couverture de santé universelle", {{"couverture de santé universelle", "csu"}}},
+    {"la santé maternelle et infantile", {{"santé maternelle et infantile", "sante-reproductive"}}},
+    {"un accord sur la télémédecine", {{"télémédecine", "numerique-sante"}}},
+    {"les activités de RSS au niveau national", {{"RSS", "systemes-sante"}}},
+    /* theme words inside institution names, and near-misses */
+    {"L'Institut national du cancer (INCa) publie.", {{NULL, NULL}}},
+    {"La Coalition mondiale des pays pour les soins de santé primaires.", {{NULL, NULL}}},
+    {"Le Partenariat pour la CSU se réunit.", {{NULL, NULL}}},
+    {"Le système de santé est performant.", {{NULL, NULL}}},
+    {"la santé publique et l'hôpital", {{NULL, NULL}}},
+    {"les soins hospitaliers coûtent cher", {{NULL, NULL}}},
+    {"Il faut prévenir plutôt que guérir.", {{NULL, NULL}}},
+    {"Une csu en minuscules n'est pas un sigle.", {{NULL, NULL}}},
+    {"Les chiffres de 2025 sont stables.", {{NULL, NULL}}},
+    /* declared lists */
+    {"La déclaration présente trois piliers :\n\n  • Le renforcement des soins de santé "
+     "primaires ;\n  • La santé mentale ;\n  • La coopération universitaire.\n",
+     {{"renforcement des soins de santé primaires", "soins-primaires"},
+      {"santé mentale", "sante-mentale"},
+      {"coopération universitaire", "cooperation-universitaire"}}},
+    {"Le plan comporte quatre axes :\n- la prévention ;\n- la vaccination.\n",
+     {{"prévention", "prevention"}, {"vaccination", "prevention"}}},
+    {"Nos priorités :\n1. Le cancer\n2. La santé numérique\n",
+     {{"cancer", "cancer"}, {"santé numérique", "numerique-sante"}}},
+    {"Parmi celles-ci :\n  • en février, la santé mentale des jeunes\n",
+     {{"santé mentale", "sante-mentale"}}},
+    {"Pour exemple, quatre accords sont axés sur l'oncologie :\n  • Accord de coopération "
+     "en télémédecine\n",
+     {{"oncologie", "cancer"}, {"télémédecine", "numerique-sante"}}},
+    {"les champs de coopération suivants :\n  • Les maladies non transmissibles, en "
+     "particulier le cancer.\n",
+     {{"maladies non transmissibles, en particulier le cancer", "mnt"}, {"cancer", "cancer"}}},
+};
+
+static int setup(void **state)
+{
+    char err[256];
+    struct pdx_extractor *ex = pdx_extractor_new(NULL, NULL, err, sizeof err);
+    if (!ex) {
+        fprintf(stderr, "pdx_extractor_new: %s\n", err);
+        return -1;
+    }
+    *state = ex;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    pdx_extractor_free(*state);
+    return 0;
+}
+
+static int run_case(struct pdx_extractor *ex, const struct pillar_case *c)
+{
+    struct pdx_extraction x = {0};
+    int bad = 0;
+    size_t n = 0, from = 0;
+    assert_int_equal(pdx_extract(ex, c->text, strlen(c->text), NULL, PDX_EXTRACT_ALL, &x), 0);
+    while (n < 5 && c->e[n].surface)
+        n++;
+    if (x.n_pillars != n) {
+        fprintf(stderr, "  \"%s\": %zu pillars, expected %zu:", c->text, x.n_pillars, n);
+        for (size_t i = 0; i < x.n_pillars; i++)
+            fprintf(stderr, " [%.*s]=%s", (int)(x.pillars[i].end - x.pillars[i].start),
+                    c->text + x.pillars[i].start, x.pillars[i].id);
+        fputc('\n', stderr);
+        bad = 1;
+    }
+    for (size_t i = 0; i < n && i < x.n_pillars; i++) {
+        const struct pdx_pillar_mention *m = &x.pillars[i];
+        const char *p = strstr(c->text + from, c->e[i].surface);
+        assert_non_null(p);
+        size_t s = (size_t)(p - c->text), e = s + strlen(c->e[i].surface);
+        from = s + 1;
+        if (m->start != s || m->end != e || strcmp(m->id, c->e[i].id) != 0) {
+            fprintf(stderr, "  \"%s\": got [%.*s]=%s, expected [%s]=%s\n", c->text,
+                    (int)(m->end - m->start), c->text + m->start, m->id, c->e[i].surface,
+                    c->e[i].id);
+            bad = 1;
+        }
+    }
+    pdx_extraction_free(&x);
+    return bad;
+}
+
+static void test_pillars_table_sentences(void **state)
+{
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        bad += run_case(*state, &cases[i]);
+    printf("pillars: %zu texts, %d wrong\n", sizeof cases / sizeof cases[0], bad);
+    assert_int_equal(bad, 0);
+}
+
+static void test_pillars_list_items_are_marked(void **state)
+{
+    static const char t[] = "Trois axes :\n• La coopération universitaire ;\n• La santé mentale.\n";
+    struct pdx_extraction x = {0};
+    assert_int_equal(pdx_extract(*state, t, strlen(t), NULL, PDX_EXTRACT_ALL, &x), 0);
+    assert_int_equal(x.n_pillars, 2);
+    assert_int_equal(x.pillars[0].from_list, 1);
+    assert_string_equal(x.pillars[0].label, "coopération universitaire");
+    assert_string_equal(x.pillars[1].label, "Santé mentale");
+    pdx_extraction_free(&x);
+}
+
+static void test_pillars_user_taxonomy(void **state)
+{
+    static const char user[] = "sante-environnement | Santé environnementale | "
+                               "santé environnementale; déterminant* .. environnement*\n";
+    static const char t[] = "l'impact de déterminants environnementaux sur la santé";
+    struct pdx_extractor_options o = {0};
+    char err[256];
+    struct pdx_extraction x = {0};
+    (void)state;
+    o.pillars = user;
+    o.pillars_len = strlen(user);
+    struct pdx_extractor *ex = pdx_extractor_new(&o, NULL, err, sizeof err);
+    assert_non_null(ex);
+    assert_int_equal(pdx_extract(ex, t, strlen(t), NULL, PDX_EXTRACT_ALL, &x), 0);
+    assert_int_equal(x.n_pillars, 1);
+    assert_string_equal(x.pillars[0].id, "sante-environnement");
+    assert_int_equal(x.pillars[0].end - x.pillars[0].start, strlen("déterminants environnementaux"));
+    pdx_extraction_free(&x);
+    pdx_extractor_free(ex);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pillars_table_sentences),
+        cmocka_unit_test(test_pillars_list_items_are_marked),
+        cmocka_unit_test(test_pillars_user_taxonomy),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
