@@ -17,6 +17,8 @@ struct build_ctx {
     const char *prefix; /* for positioned words: "" for the body, "S" for the title */
     size_t prefix_len;
     int with_stems;
+    struct pdx_analyzer *a;
+    const char *text; /* the text being analysed, for the accented forms */
     struct xs_error err;
 };
 
@@ -25,6 +27,26 @@ static size_t prefixed(char *buf, const char *prefix, size_t prefix_len, const c
     memcpy(buf, prefix, prefix_len);
     memcpy(buf + prefix_len, s, len);
     return prefix_len + len;
+}
+
+/* A word written with accents or a ligature also gets its exact lower-case form, so
+ * that `=pêche` can tell « pêche » from « péché ». ASCII words need no such term: their
+ * folded form is already exact. */
+static int add_accented(struct build_ctx *ctx, const struct pdx_token *tok)
+{
+    const unsigned char *s = (const unsigned char *)ctx->text + tok->start;
+    size_t len = tok->end - tok->start, i = 0;
+    while (i < len && s[i] < 0x80)
+        i++;
+    if (i == len || (tok->flags & PDX_TOK_JOINED))
+        return 0;
+    char term[TERM_BUF];
+    size_t pl = sizeof PDX_PREFIX_ACCENTED - 1;
+    memcpy(term, PDX_PREFIX_ACCENTED, pl);
+    int n = pdx_lower(ctx->a, (const char *)s, len, term + pl, sizeof term - pl);
+    if (n <= 0 || ((size_t)n == tok->folded_len && memcmp(term + pl, tok->folded, (size_t)n) == 0))
+        return 0; /* too long to keep, or nothing to distinguish */
+    return xs_doc_add_term(ctx->doc, term, pl + (size_t)n, 1, &ctx->err);
 }
 
 static int add_token(void *vctx, const struct pdx_token *tok)
@@ -39,6 +61,8 @@ static int add_token(void *vctx, const struct pdx_token *tok)
     if (ctx->with_stems && !(tok->flags & (PDX_TOK_STOPWORD | PDX_TOK_ELISION))) {
         n = prefixed(term, PDX_PREFIX_STEM, sizeof PDX_PREFIX_STEM - 1, tok->stem, tok->stem_len);
         if (xs_doc_add_term(ctx->doc, term, n, 1, &ctx->err) != 0)
+            return 1;
+        if (add_accented(ctx, tok) != 0)
             return 1;
     }
     return 0;
@@ -148,7 +172,8 @@ int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
                  char *errbuf, size_t errbuf_len)
 {
     const struct pdx_document *doc = in->doc;
-    struct build_ctx ctx = {.doc = out, .prefix = "", .prefix_len = 0, .with_stems = 1};
+    struct build_ctx ctx = {
+        .doc = out, .prefix = "", .prefix_len = 0, .with_stems = 1, .a = a, .text = doc->text};
     if (xs_doc_clear(out, &ctx.err) != 0)
         return fail(errbuf, errbuf_len, "document", &ctx.err);
 

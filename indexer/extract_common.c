@@ -34,8 +34,8 @@ pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, 
     int errcode;
     PCRE2_SIZE erroff;
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK | options,
-                                   &errcode, &erroff, NULL);
+                                   PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK | options, &errcode,
+                                   &erroff, NULL);
     if (!re) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(errcode, msg, sizeof msg);
@@ -51,8 +51,7 @@ pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, 
 int pdx_re_match(struct pdx_extractor *ex, const pcre2_code *re, const char *text, size_t len,
                  size_t off, struct pdx_extraction *out)
 {
-    int rc = pcre2_match(re, (PCRE2_SPTR)text, len, off, PCRE2_NO_UTF_CHECK,
-                         ex->md, ex->mctx);
+    int rc = pcre2_match(re, (PCRE2_SPTR)text, len, off, PCRE2_NO_UTF_CHECK, ex->md, ex->mctx);
     if (rc >= 0)
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
@@ -209,8 +208,8 @@ int pdx_prev_word(const char *text, size_t pos, size_t *ws, size_t *we)
     while (i > 0) {
         size_t p = utf8_back(text, i);
         uint32_t cp = pdx_utf8_at(text, pos, p, &next);
-        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 ||
-            cp == 0x202F || cp == '\'' || cp == 0x2019) {
+        if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 || cp == 0x202F ||
+            cp == '\'' || cp == 0x2019) {
             i = p;
             continue;
         }
@@ -440,9 +439,9 @@ void pdx_pool_free(struct pdx_str_pool *pool)
 
 size_t pdx_slug(const char *text, size_t s, size_t e, char *out, size_t out_len)
 {
-    static const char *const skip[] = {"le", "la", "les", "l",   "de",  "du", "des", "d",
-                                       "et", "en", "a",   "au",  "aux", "un", "une", "pour",
-                                       "sur", "par", "dans", NULL};
+    static const char *const skip[] = {"le",  "la",   "les", "l",   "de",   "du",  "des",
+                                       "d",   "et",   "en",  "a",   "au",   "aux", "un",
+                                       "une", "pour", "sur", "par", "dans", NULL};
     size_t n = 0, pos = s, ws, we;
     assert(out_len > 0);
     while (pdx_next_word(text, e, &pos, &ws, &we)) {
@@ -494,8 +493,8 @@ int pdx_push_date(struct pdx_extraction *out, const struct pdx_date_mention *m)
 
 int pdx_push_institution(struct pdx_extraction *out, const struct pdx_institution_mention *m)
 {
-    int r = grow((void **)&out->institutions, &out->cap_institutions, out->n_institutions,
-                 sizeof *m);
+    int r =
+        grow((void **)&out->institutions, &out->cap_institutions, out->n_institutions, sizeof *m);
     if (r)
         return r < 0 ? -1 : (out->truncated = 1, 0);
     out->institutions[out->n_institutions++] = *m;
@@ -585,8 +584,8 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-size_t pdx_split_fields(const char *line, size_t len, char sep, const char **fields,
-                        size_t *lens, size_t max)
+size_t pdx_split_fields(const char *line, size_t len, char sep, const char **fields, size_t *lens,
+                        size_t max)
 {
     size_t n = 0, i = 0;
     while (n < max) {
@@ -704,8 +703,7 @@ int pdx_phrase_to_regex(const char *phrase, size_t len, char *buf, size_t cap, s
         /* skip separators */
         while (i < len) {
             uint32_t cp = pdx_utf8_at(phrase, len, i, &next);
-            if (pdx_is_word_cp(cp) || cp == '*' || cp == '/' || cp == '.' || cp == '&' ||
-                cp == '+')
+            if (pdx_is_word_cp(cp) || cp == '*' || cp == '/' || cp == '.' || cp == '&' || cp == '+')
                 break;
             i = next;
         }
@@ -726,8 +724,7 @@ int pdx_phrase_to_regex(const char *phrase, size_t len, char *buf, size_t cap, s
         if (words > 0) {
             if (appends(buf, cap, used, SEP_RE))
                 return -1;
-            if (pending_gap &&
-                appends(buf, cap, used, "(?:[\\p{L}\\p{N}]+" SEP_RE "){0,4}?"))
+            if (pending_gap && appends(buf, cap, used, "(?:[\\p{L}\\p{N}]+" SEP_RE "){0,4}?"))
                 return -1;
         }
         pending_gap = 0;
@@ -1004,8 +1001,7 @@ static int scan_candidates(struct pdx_extractor *ex, const char *text, size_t le
             flags = PDX_KEY_DATE;
         } else {
             flags = pdx_keyset_lookup(&ex->keys, text, ws, we);
-            if (c >= 'A' && c <= 'Z' && we - ws >= 2 && text[ws + 1] >= 'A' &&
-                text[ws + 1] <= 'Z')
+            if (c >= 'A' && c <= 'Z' && we - ws >= 2 && text[ws + 1] >= 'A' && text[ws + 1] <= 'Z')
                 flags |= PDX_KEY_ACR;
         }
         if (!flags)

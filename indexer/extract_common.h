@@ -73,8 +73,8 @@ struct pdx_extractor {
 pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, size_t errbuf_len);
 
 /* Runs `re` (compiled with PCRE2_ANCHORED: PCRE2 10.42 does not use the JIT code when
- * PCRE2_ANCHORED is given at match time) at `off` over the whole text (so look-behinds see what precedes).
- * Returns 1 on a match (see pdx_re_ovector), 0 when none, -1 when a limit was hit
+ * PCRE2_ANCHORED is given at match time) at `off` over the whole text (so look-behinds see what
+ * precedes). Returns 1 on a match (see pdx_re_ovector), 0 when none, -1 when a limit was hit
  * (counted in `out`), -2 on any other PCRE2 error. */
 int pdx_re_match(struct pdx_extractor *ex, const pcre2_code *re, const char *text, size_t len,
                  size_t off, struct pdx_extraction *out);
@@ -156,8 +156,8 @@ int pdx_dates_extract(struct pdx_extractor *ex, const char *text, size_t len,
                       struct pdx_extraction *out);
 
 /* ---- extract_institutions.c ------------------------------------------------------ */
-int pdx_inst_init(struct pdx_extractor *ex, const struct pdx_extractor_options *opts,
-                  char *errbuf, size_t errbuf_len);
+int pdx_inst_init(struct pdx_extractor *ex, const struct pdx_extractor_options *opts, char *errbuf,
+                  size_t errbuf_len);
 void pdx_inst_free(struct pdx_institutions *in);
 int pdx_inst_extract(struct pdx_extractor *ex, const char *text, size_t len,
                      struct pdx_extraction *out);
@@ -174,8 +174,8 @@ int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
 
 /* Splits a data line "a | b | c" into at most `max` trimmed fields (pointers into the
  * line, lengths in lens). Returns the number of fields. */
-size_t pdx_split_fields(const char *line, size_t len, char sep, const char **fields,
-                        size_t *lens, size_t max);
+size_t pdx_split_fields(const char *line, size_t len, char sep, const char **fields, size_t *lens,
+                        size_t max);
 
 /* Turns a phrase of the data files into a PCRE2 fragment: words matched without regard
  * to case and accents, a trailing '*' on a word allows any ending, '..' allows up to

@@ -21,23 +21,23 @@ struct pdx_dates {
 #define E "(?![\\p{L}\\p{N}])"
 #define WD "(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 #define DAY "(?:1er|1ᵉʳ|1re|premier|3[01]|[12][0-9]|0?[1-9])(?![0-9])"
-#define MONTH_ANY                                                                            \
-    "(?:janvier|janv\\.?|f[ée]vrier|f[ée]vr?\\.?|mars|avril|avr\\.?|mai|juin|juillet|"     \
-    "juil\\.?|ao[ûu]t|septembre|sept\\.?|octobre|oct\\.?|novembre|nov\\.?|d[ée]cembre|" \
+#define MONTH_ANY                                                                                  \
+    "(?:janvier|janv\\.?|f[ée]vrier|f[ée]vr?\\.?|mars|avril|avr\\.?|mai|juin|juillet|"           \
+    "juil\\.?|ao[ûu]t|septembre|sept\\.?|octobre|oct\\.?|novembre|nov\\.?|d[ée]cembre|"          \
     "d[ée]c\\.?)(?![\\p{L}\\p{N}])"
-#define MONTH_FULL                                                                           \
-    "(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"          \
-    "novembre|d[ée]cembre|janv\\.|f[ée]vr?\\.|avr\\.|juil\\.|sept\\.|oct\\.|nov\\.|"     \
+#define MONTH_FULL                                                                                 \
+    "(?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|"               \
+    "novembre|d[ée]cembre|janv\\.|f[ée]vr?\\.|avr\\.|juil\\.|sept\\.|oct\\.|nov\\.|"             \
     "d[ée]c\\.)(?![\\p{L}\\p{N}])"
 #define YEAR "(?:1[0-9]{3}|2[01][0-9]{2})" E
-#define TIME_SUFFIX                                                                          \
-    "(?:\\s*,?\\s+(?:à|a)\\s+(?<hh>[01]?[0-9]|2[0-3])\\s*(?:h|heures?)(?:\\s*(?<mi>[0-5][0-9]))?" E \
-    ")?"
-#define NUMW                                                                                 \
-    "(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|" \
+#define TIME_SUFFIX                                                                                \
+    "(?:\\s*,?\\s+(?:à|a)\\s+(?<hh>[01]?[0-9]|2[0-3])\\s*(?:h|heures?)(?:\\s*(?<mi>[0-5][0-9]))"  \
+    "?" E ")?"
+#define NUMW                                                                                       \
+    "(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|"          \
     "seize|vingt|trente|quarante|cinquante|soixante|cent)"
-#define UNIT_SG                                                                              \
-    "(?:ann[ée]e|an|mois|semaine|trimestre|semestre|[ée]t[ée]|hiver|automne|printemps|"     \
+#define UNIT_SG                                                                                    \
+    "(?:ann[ée]e|an|mois|semaine|trimestre|semestre|[ée]t[ée]|hiver|automne|printemps|"         \
     "week-end|weekend|si[èe]cle|jour)"
 
 static const char *const date_pattern_parts[] = {
@@ -47,7 +47,7 @@ static const char *const date_pattern_parts[] = {
     "(?:[T ](?<ih>[01][0-9]|2[0-3]):(?<imi>[0-5][0-9]))?" E "(*MARK:iso)"
     /* 02/12/2025, 2.12.25 */,
     "|(?<nd>[0-3]?[0-9])(?<sp>[/.])(?<nm>[01]?[0-9])\\k<sp>(?<ny>[12][0-9]{3}|[0-9]{2})" E
-    TIME_SUFFIX "(*MARK:num)"
+        TIME_SUFFIX "(*MARK:num)"
     /* [lundi] 21 [au 23] octobre [2025] [à 10 h] */,
     "|(?:(?<wd>" WD ")\\s+)?(?<d1>" DAY ")(?:\\s*(?:au|-|–|et|&)\\s*(?:(?<wd2>" WD
     ")\\s+)?(?<d2>" DAY "))?\\s+(?<mo>" MONTH_ANY ")(?:\\s+(?<y>" YEAR "))?" TIME_SUFFIX
@@ -108,23 +108,139 @@ static const char *const date_pattern_parts[] = {
     NULL};
 
 /* Words that may start a date expression (digits always may). */
-static const char *const date_keys[] = {
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "janvier", "janv",
-    "fevrier", "fevr", "fev", "mars", "avril", "avr", "mai", "juin", "juillet", "juil", "aout",
-    "septembre", "sept", "octobre", "oct", "novembre", "nov", "decembre", "dec", "debut", "fin",
-    "courant", "mi", "premier", "deuxieme", "second", "troisieme", "quatrieme", "t1", "t2",
-    "t3", "t4", "s1", "s2", "q1", "q2", "q3", "q4", "xxie", "xxe", "xixe", "xviiie", "xviie",
-    "xvie", "xve", "annees", "cette", "cet", "ce", "annee", "an", "mois", "semaine", "trimestre",
-    "semestre", "ete", "hiver", "automne", "printemps", "week", "weekend", "siecle", "jour",
-    "aujourd", "avant", "hier", "apres", "demain", "dernieres", "derniers", "prochaines",
-    "prochains", "recentes", "recents", "quelques", "plusieurs", "tous", "toutes", "chaque",
-    "par", "annuel", "annuelle", "annuels", "annuelles", "mensuel", "mensuelle", "mensuels",
-    "mensuelles", "hebdomadaire", "hebdomadaires", "trimestriel", "trimestrielle",
-    "trimestriels", "trimestrielles", "semestriel", "semestrielle", "semestriels",
-    "semestrielles", "annuellement", "mensuellement",
-    "quotidiennement", "un", "une", "deux", "trois", "quatre", "cinq", "six", "huit", "neuf",
-    "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "trente",
-    "quarante", "cinquante", "soixante", "cent", NULL};
+static const char *const date_keys[] = {"lundi",
+                                        "mardi",
+                                        "mercredi",
+                                        "jeudi",
+                                        "vendredi",
+                                        "samedi",
+                                        "dimanche",
+                                        "janvier",
+                                        "janv",
+                                        "fevrier",
+                                        "fevr",
+                                        "fev",
+                                        "mars",
+                                        "avril",
+                                        "avr",
+                                        "mai",
+                                        "juin",
+                                        "juillet",
+                                        "juil",
+                                        "aout",
+                                        "septembre",
+                                        "sept",
+                                        "octobre",
+                                        "oct",
+                                        "novembre",
+                                        "nov",
+                                        "decembre",
+                                        "dec",
+                                        "debut",
+                                        "fin",
+                                        "courant",
+                                        "mi",
+                                        "premier",
+                                        "deuxieme",
+                                        "second",
+                                        "troisieme",
+                                        "quatrieme",
+                                        "t1",
+                                        "t2",
+                                        "t3",
+                                        "t4",
+                                        "s1",
+                                        "s2",
+                                        "q1",
+                                        "q2",
+                                        "q3",
+                                        "q4",
+                                        "xxie",
+                                        "xxe",
+                                        "xixe",
+                                        "xviiie",
+                                        "xviie",
+                                        "xvie",
+                                        "xve",
+                                        "annees",
+                                        "cette",
+                                        "cet",
+                                        "ce",
+                                        "annee",
+                                        "an",
+                                        "mois",
+                                        "semaine",
+                                        "trimestre",
+                                        "semestre",
+                                        "ete",
+                                        "hiver",
+                                        "automne",
+                                        "printemps",
+                                        "week",
+                                        "weekend",
+                                        "siecle",
+                                        "jour",
+                                        "aujourd",
+                                        "avant",
+                                        "hier",
+                                        "apres",
+                                        "demain",
+                                        "dernieres",
+                                        "derniers",
+                                        "prochaines",
+                                        "prochains",
+                                        "recentes",
+                                        "recents",
+                                        "quelques",
+                                        "plusieurs",
+                                        "tous",
+                                        "toutes",
+                                        "chaque",
+                                        "par",
+                                        "annuel",
+                                        "annuelle",
+                                        "annuels",
+                                        "annuelles",
+                                        "mensuel",
+                                        "mensuelle",
+                                        "mensuels",
+                                        "mensuelles",
+                                        "hebdomadaire",
+                                        "hebdomadaires",
+                                        "trimestriel",
+                                        "trimestrielle",
+                                        "trimestriels",
+                                        "trimestrielles",
+                                        "semestriel",
+                                        "semestrielle",
+                                        "semestriels",
+                                        "semestrielles",
+                                        "annuellement",
+                                        "mensuellement",
+                                        "quotidiennement",
+                                        "un",
+                                        "une",
+                                        "deux",
+                                        "trois",
+                                        "quatre",
+                                        "cinq",
+                                        "six",
+                                        "huit",
+                                        "neuf",
+                                        "dix",
+                                        "onze",
+                                        "douze",
+                                        "treize",
+                                        "quatorze",
+                                        "quinze",
+                                        "seize",
+                                        "vingt",
+                                        "trente",
+                                        "quarante",
+                                        "cinquante",
+                                        "soixante",
+                                        "cent",
+                                        NULL};
 
 int pdx_dates_init(struct pdx_extractor *ex, char *errbuf, size_t errbuf_len)
 {
@@ -178,7 +294,7 @@ static int digits_value(const char *text, size_t s, size_t e)
 /* 1..12 from a month name or abbreviation, 0 if none. */
 static int month_of(const char *text, size_t s, size_t e)
 {
-    static const char *const pre[12] = {"jan", "fev", "mar", "avr", "mai", "juin",
+    static const char *const pre[12] = {"jan",  "fev", "mar", "avr", "mai", "juin",
                                         "juil", "aou", "sep", "oct", "nov", "dec"};
     char f[16];
     pdx_extract_fold(text, s, e, f, sizeof f);
@@ -191,7 +307,7 @@ static int month_of(const char *text, size_t s, size_t e)
 /* 0 = Monday … 6 = Sunday, -1 if not a weekday name. */
 static int weekday_of(const char *text, size_t s, size_t e)
 {
-    static const char *const names[7] = {"lundi", "mardi", "mercredi", "jeudi",
+    static const char *const names[7] = {"lundi",    "mardi",  "mercredi", "jeudi",
                                          "vendredi", "samedi", "dimanche"};
     char f[16];
     pdx_extract_fold(text, s, e, f, sizeof f);
@@ -212,10 +328,9 @@ static int day_of(const char *text, size_t s, size_t e)
 /* Number words and digits ("cinq", "vingt-quatre", "12", "1,5" → 1 with frac). */
 static int number_of(const char *text, size_t s, size_t e, char *frac, size_t frac_len)
 {
-    static const char *const words[] = {"zero",   "un",       "deux",    "trois",    "quatre",
-                                        "cinq",   "six",      "sept",    "huit",     "neuf",
-                                        "dix",    "onze",     "douze",   "treize",   "quatorze",
-                                        "quinze", "seize"};
+    static const char *const words[] = {"zero",  "un",     "deux",     "trois",  "quatre", "cinq",
+                                        "six",   "sept",   "huit",     "neuf",   "dix",    "onze",
+                                        "douze", "treize", "quatorze", "quinze", "seize"};
     static const char *const tens[] = {"vingt", "trente", "quarante", "cinquante", "soixante"};
     frac[0] = '\0';
     if (text[s] >= '0' && text[s] <= '9') {
@@ -266,7 +381,10 @@ static int roman_value(const char *text, size_t s, size_t e)
     int v = 0, prev = 0;
     for (size_t i = e; i > s; i--) {
         char c = text[i - 1];
-        int x = (c == 'I' || c == 'i') ? 1 : (c == 'V' || c == 'v') ? 5 : (c == 'X' || c == 'x') ? 10 : 0;
+        int x = (c == 'I' || c == 'i')   ? 1
+                : (c == 'V' || c == 'v') ? 5
+                : (c == 'X' || c == 'x') ? 10
+                                         : 0;
         if (!x)
             return 0;
         v += x < prev ? -x : x;
@@ -310,12 +428,10 @@ static void iso_week(int y, int m, int d, int *wy, int *wn)
  * 1411-1 »)? */
 static int number_context_bad(const char *text, size_t ws)
 {
-    static const char *const refs[] = {"no",     "n_",         "article",    "articles",
-                                       "art",    "loi",        "decret",     "arrete",
-                                       "ordonnance", "circulaire", "page", "tel",
-                                       "alinea", "annexe",     "numero",     "code",
-                                       "directive", "reglement", "deliberation", "decision",
-                                       NULL};
+    static const char *const refs[] = {
+        "no",     "n_",         "article",    "articles",  "art",          "loi",      "decret",
+        "arrete", "ordonnance", "circulaire", "page",      "tel",          "alinea",   "annexe",
+        "numero", "code",       "directive",  "reglement", "deliberation", "decision", NULL};
     size_t pws, pwe;
     if (ws > 0) {
         unsigned char c = (unsigned char)text[ws - 1];
@@ -338,7 +454,22 @@ static int number_context_bad(const char *text, size_t ws)
             }
         }
     }
-    if (pdx_prev_word(text, ws, &pws, &pwe) && ws - pwe <= 4) {
+    {
+        /* « n° 2017 », « N° », « nº » (the degree sign is not part of a word) */
+        size_t i = ws;
+        while (i > 0 &&
+               (text[i - 1] == ' ' || (unsigned char)text[i - 1] == 0xA0 ||
+                (unsigned char)text[i - 1] == 0xAF || (unsigned char)text[i - 1] == 0x80 ||
+                ((unsigned char)text[i - 1] == 0xC2 && i < ws) ||
+                ((unsigned char)text[i - 1] == 0xE2 && i < ws)) &&
+               ws - i < 4)
+            i--;
+        if (i >= 3 && (unsigned char)text[i - 2] == 0xC2 &&
+            ((unsigned char)text[i - 1] == 0xB0 || (unsigned char)text[i - 1] == 0xBA) &&
+            (text[i - 3] | 0x20) == 'n')
+            return 1;
+    }
+    if (pdx_prev_word(text, ws, &pws, &pwe) && ws - pwe <= 6) {
         /* the previous word must be right before it (« n° 2017 », « L. 1411 ») */
         char f[32];
         pdx_extract_fold(text, pws, pwe, f, sizeof f);
@@ -373,23 +504,82 @@ static int number_continues(const char *text, size_t len, size_t we)
 /* Is the word after a bare number a unit (« 2000 personnes », « 2025 € »)? */
 static int followed_by_unit(const char *text, size_t len, size_t we)
 {
-    static const char *const units[] = {
-        "personnes", "patients",  "habitants", "euros",      "eur",       "dollars",
-        "lits",      "deces",     "morts",     "cas",        "enfants",   "femmes",
-        "hommes",    "medecins",  "infirmiers", "infirmieres", "professionnels", "agents",
-        "salaries",  "emplois",   "postes",    "places",     "km",        "kilometres",
-        "metres",    "m",         "tonnes",    "doses",      "tests",     "projets",
-        "participants", "menages", "familles", "eleves",     "etudiants", "victimes",
-        "naissances", "jeunes",   "adultes",   "fois",       "points",    "pays",
-        "communes",  "villes",    "sites",     "centres",    "etablissements", "structures",
-        "millions",  "milliards", "mille",     "soignants",  "consultations", "hospitalisations",
-        "personnels", "ans",      "annees",    "mois",       "jours",     "heures",
-        "exemplaires", "pages",   "mg",        "ml",         "kg",        "g",
-        "dossiers",  "hectares",  "ha",        "k",          "lignes",    "articles",
-        NULL};
+    static const char *const units[] = {"personnes",
+                                        "patients",
+                                        "habitants",
+                                        "euros",
+                                        "eur",
+                                        "dollars",
+                                        "lits",
+                                        "deces",
+                                        "morts",
+                                        "cas",
+                                        "enfants",
+                                        "femmes",
+                                        "hommes",
+                                        "medecins",
+                                        "infirmiers",
+                                        "infirmieres",
+                                        "professionnels",
+                                        "agents",
+                                        "salaries",
+                                        "emplois",
+                                        "postes",
+                                        "places",
+                                        "km",
+                                        "kilometres",
+                                        "metres",
+                                        "m",
+                                        "tonnes",
+                                        "doses",
+                                        "tests",
+                                        "projets",
+                                        "participants",
+                                        "menages",
+                                        "familles",
+                                        "eleves",
+                                        "etudiants",
+                                        "victimes",
+                                        "naissances",
+                                        "jeunes",
+                                        "adultes",
+                                        "fois",
+                                        "points",
+                                        "pays",
+                                        "communes",
+                                        "villes",
+                                        "sites",
+                                        "centres",
+                                        "etablissements",
+                                        "structures",
+                                        "millions",
+                                        "milliards",
+                                        "mille",
+                                        "soignants",
+                                        "consultations",
+                                        "hospitalisations",
+                                        "personnels",
+                                        "ans",
+                                        "annees",
+                                        "mois",
+                                        "jours",
+                                        "heures",
+                                        "exemplaires",
+                                        "pages",
+                                        "mg",
+                                        "ml",
+                                        "kg",
+                                        "g",
+                                        "dossiers",
+                                        "hectares",
+                                        "ha",
+                                        "k",
+                                        "lignes",
+                                        "articles",
+                                        NULL};
     size_t i = we;
-    while (i < len && (text[i] == ' ' || (unsigned char)text[i] == 0xC2 ||
-                       (unsigned char)text[i] == 0xA0))
+    while (i < len &&
+           (text[i] == ' ' || (unsigned char)text[i] == 0xC2 || (unsigned char)text[i] == 0xA0))
         i++;
     if (i < len && (text[i] == '%' || text[i] == '$'))
         return 1;
@@ -561,20 +751,20 @@ static void format_duration(struct pdx_date_mention *m, const char *n, char unit
 }
 
 /* The words allowed before a bare month (« en avril », « depuis janvier »). */
-static const char *const month_preps[] = {"en", "depuis", "des", "avant", "apres", "vers",
-                                          "courant", "ici", "entre", "jusqu", "fin",
-                                          "debut", "mi", "et", "ou", "mois", NULL};
-static const char *const season_preps[] = {"l", "en", "au", "cet", "ce", "debut", "fin",
-                                           "mi", "depuis", "avant", "apres", "cours", NULL};
+static const char *const month_preps[] = {"en",      "depuis", "des",   "avant", "apres", "vers",
+                                          "courant", "ici",    "entre", "jusqu", "fin",   "debut",
+                                          "mi",      "et",     "ou",    "mois",  NULL};
+static const char *const season_preps[] = {
+    "l", "en", "au", "cet", "ce", "debut", "fin", "mi", "depuis", "avant", "apres", "cours", NULL};
 
 #define G(name) pdx_re_group(ex, re, name, &gs, &ge)
 
 /* Tries a date expression at the word [ws, we). Fills up to two mentions in m (two for a
  * range); *wd_out is the weekday of a day-month without a year (-1 otherwise). Returns
  * the number of mentions, 0 when none, -1 on a limit error. */
-static int match_date(struct pdx_extractor *ex, const char *text, size_t len, size_t ws,
-                      size_t we, const struct date_ctx *c, struct pdx_date_mention m[2],
-                      int *wd_out, int *explicit_year)
+static int match_date(struct pdx_extractor *ex, const char *text, size_t len, size_t ws, size_t we,
+                      const struct date_ctx *c, struct pdx_date_mention m[2], int *wd_out,
+                      int *explicit_year)
 {
     const pcre2_code *re = ex->dates->re;
     struct pdx_extraction *out = (struct pdx_extraction *)c->out;
@@ -606,8 +796,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
             mo = digits_value(text, gs, ge);
         if (G(iso ? "id" : "nd"))
             d = digits_value(text, gs, ge);
-        if (mo < 1 || mo > 12 || d < 1 || d > pdx_days_in_month(y, mo) || y < 1800 ||
-            y > 2199)
+        if (mo < 1 || mo > 12 || d < 1 || d > pdx_days_in_month(y, mo) || y < 1800 || y > 2199)
             return 0;
         /* « 1.5.25 » is too ambiguous without a 4-digit year unless slashes */
         if (!iso && G("ny") && ge - gs == 2 && G("sp") && text[gs] == '.')
@@ -710,10 +899,10 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         if (G("ord")) {
             char f[16];
             pdx_extract_fold(text, gs, ge, f, sizeof f);
-            n = (f[0] == 'p' || f[0] == '1') ? 1
+            n = (f[0] == 'p' || f[0] == '1')                  ? 1
                 : (f[0] == 'd' || f[0] == 's' || f[0] == '2') ? 2
-                : (f[0] == 't' || f[0] == '3') ? 3
-                                               : 4;
+                : (f[0] == 't' || f[0] == '3')                ? 3
+                                                              : 4;
             if (G("qs"))
                 sem = (text[gs] | 0x20) == 's';
         } else if (G("tq")) {
@@ -734,7 +923,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         if (!G("cent"))
             return 0;
         int n = (text[gs] >= '0' && text[gs] <= '9') ? digits_value(text, gs, ge)
-                                                       : roman_value(text, gs, ge);
+                                                     : roman_value(text, gs, ge);
         /* Roman numerals must be written in capitals (« vie siècle » is not one) */
         if (!(text[gs] >= '0' && text[gs] <= '9') && (text[gs] < 'A' || text[gs] > 'Z'))
             return 0;
@@ -855,10 +1044,10 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
             return 0;
         pdx_extract_fold(text, gs, ge, f, sizeof f);
         int delta = strncmp(f, "aujourd", 7) == 0 ? 0
-                    : strcmp(f, "hier") == 0       ? -1
-                    : strncmp(f, "avant", 5) == 0  ? -2
-                    : strcmp(f, "demain") == 0     ? 1
-                                                   : 2;
+                    : strcmp(f, "hier") == 0      ? -1
+                    : strncmp(f, "avant", 5) == 0 ? -2
+                    : strcmp(f, "demain") == 0    ? 1
+                                                  : 2;
         if (delta == 0) {
             set_value(&m[0], "PRESENT_REF");
             return 1;
@@ -957,8 +1146,7 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         } else {
             if (G("rel"))
                 sign = rel_sign(text, gs, ge);
-            else if (!pdx_prev_word(text, ws, &ps, &pe) ||
-                     !pdx_word_in(text, ps, pe, season_preps))
+            else if (!pdx_prev_word(text, ws, &ps, &pe) || !pdx_word_in(text, ps, pe, season_preps))
                 return 0; /* « a été » */
             if (ref)
                 y = season_year(sc, ref, sign);
@@ -1034,8 +1222,8 @@ bare_year:
         /* a year right after a letter or digit group (« CSU2030 ») cannot start a word
          * here; « 2000 » alone is more often a quantity than a year */
         if (y == 2000 && !(pdx_prev_word(text, ws, &ps, &pe) &&
-                           pdx_word_in(text, ps, pe, (const char *const[]){"en", "an", "depuis",
-                                                                           "annee", NULL})))
+                           pdx_word_in(text, ps, pe,
+                                       (const char *const[]){"en", "an", "depuis", "annee", NULL})))
             return 0;
         memset(m, 0, sizeof *m);
         m[0].start = ws;
@@ -1156,12 +1344,12 @@ done:
 #define DOC_HEAD_BYTES 4096
 
 /* Is line [s, e) made of a full date only (optionally after « le », a weekday …)? */
-int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len,
-                      struct pdx_ymd *outd, size_t *start, size_t *end)
+int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len, struct pdx_ymd *outd,
+                      size_t *start, size_t *end)
 {
     static const char *const cues[] = {"mis a jour", "mise a jour", "publie", "publication",
-                                       "modifie", "actualise", "date :", "date de",
-                                       "cree le", NULL};
+                                       "modifie",    "actualise",   "date :", "date de",
+                                       "cree le",    NULL};
     struct pdx_extraction scratch = {0};
     struct date_ctx c = {&scratch, 0, {0, 0, 0}};
     size_t ls = 0, lines = 0;
@@ -1203,9 +1391,9 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len,
             while (tail < le && (text[tail] == ' ' || text[tail] == '\r' || text[tail] == '.' ||
                                  text[tail] == '\t' || text[tail] == '-' || text[tail] == ':'))
                 tail++;
-            int alone = (ws == first_ws || (nwords <= 2 && pdx_prev_word(text, ws, &first_ws, &we) &&
-                                            pdx_word_in(text, first_ws, we,
-                                                        (const char *const[]){"le", NULL}))) &&
+            int alone = (ws == first_ws ||
+                         (nwords <= 2 && pdx_prev_word(text, ws, &first_ws, &we) &&
+                          pdx_word_in(text, first_ws, we, (const char *const[]){"le", NULL}))) &&
                         tail >= le;
             int near = m[0].start - ls <= 40;
             if (dateline && comma) {
@@ -1215,8 +1403,9 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len,
                 size_t bl = m[0].start > k && m[0].start - k < sizeof between
                                 ? pdx_extract_fold(text, k, m[0].start, between, sizeof between)
                                 : 99;
-                dateline = bl == 99 ? 0 : (strspn(between, " ") == bl ||
-                                           strcmp(between + strspn(between, " "), "le ") == 0);
+                dateline = bl == 99 ? 0
+                                    : (strspn(between, " ") == bl ||
+                                       strcmp(between + strspn(between, " "), "le ") == 0);
             }
             if (alone || (near && (cue || dateline))) {
                 *outd = m[0].ymd;

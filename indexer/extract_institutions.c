@@ -45,64 +45,66 @@ struct pdx_institutions {
 #define CAPW "\\p{Lu}[\\p{L}\\p{N}]*(?:[-‐'’]\\p{L}[\\p{L}\\p{N}]*)*" WEND
 /* a capitalised word that is not all capitals (AP-HP after a name is another mention) */
 #define CAPNAME "(?!\\p{Lu}[\\p{Lu}\\p{N}]+(?:-\\p{Lu}+)*" WEND ")" CAPW
-#define FUNCW                                                                             \
-    "(?:de|des|du|la|le|les|l|et|en|pour|sur|aux?|dans|par|avec|un|une|ce|cet|cette|ces|" \
+#define FUNCW                                                                                      \
+    "(?:de|des|du|la|le|les|l|et|en|pour|sur|aux?|dans|par|avec|un|une|ce|cet|cette|ces|"          \
     "son|sa|ses|leur|leurs|qui|que|dont|plus|tout|tous|a|est|sont|ont|ou|ni|mais)" WEND
-#define ADJ                                                                               \
-    "(?:(?!" FUNCW ")\\p{Ll}\\p{L}*(?:ales?|aux|iques?|iens?|iennes?|éens?|éennes?|ais|"   \
-    "aises?|ains?|aines?|els?|elles?|ifs?|ives?|aires?|iers?|ières?|ois|oises?|eurs?|"    \
+#define ADJ                                                                                        \
+    "(?:(?!" FUNCW ")\\p{Ll}\\p{L}*(?:ales?|aux|iques?|iens?|iennes?|éens?|éennes?|ais|"         \
+    "aises?|ains?|aines?|els?|elles?|ifs?|ives?|aires?|iers?|ières?|ois|oises?|eurs?|"            \
     "eures?|kh|khe|khes|khs|andes?|ands)|publics?|publiques?|chargée?s?|unie?s)" WEND
 #define PRENOM "(?:(?:hautes?|haut|grande?s?|petite?s?|nouvelles?|nouveaux?|jeunes?)" HS ")?"
 #define LNOUN "(?!" FUNCW ")\\p{Ll}[\\p{L}]+(?:-\\p{L}+)*" WEND
 #define NOUN "(?:" CAPW "|" PRENOM LNOUN ")"
 #define PREP_APOS "(?:de" HS "l|d|pour" HS "l|sur" HS "l)['’][\\h]*"
-#define PREP_SP                                                                          \
-    "(?:de" HS "la|des|du|de|pour" HS "(?:la|le|les)|sur" HS "(?:la|le|les)|contre" HS      \
+#define PREP_SP                                                                                    \
+    "(?:de" HS "la|des|du|de|pour" HS "(?:la|le|les)|sur" HS "(?:la|le|les)|contre" HS             \
     "(?:la|le|les))" HS
 /* « et de la Prévention » — but not « et de l’hôpital Cochin », another institution */
-#define COORD                                                                            \
-    "et" HS "(?:(?:de" HS "l|d)['’][\\h]*|(?:de" HS "la|des|du|de)" HS ")"                \
-    "(?!(?i:minist|institut|universit|agence|centre|h[ôo]pita|[ée]cole|fondation|"        \
-    "caisse|direction|organisation|union|coalition|partenariat|commission|conseil|"      \
-    "acad[ée]mie|banque|ambassade|clinique|laboratoire|association|f[ée]d[ée]ration|"    \
+#define COORD                                                                                      \
+    "et" HS "(?:(?:de" HS "l|d)['’][\\h]*|(?:de" HS "la|des|du|de)" HS ")"                         \
+    "(?!(?i:minist|institut|universit|agence|centre|h[ôo]pita|[ée]cole|fondation|"               \
+    "caisse|direction|organisation|union|coalition|partenariat|commission|conseil|"                \
+    "acad[ée]mie|banque|ambassade|clinique|laboratoire|association|f[ée]d[ée]ration|"           \
     "facult|office|observatoire))"
-#define TRIG                                                                                \
-    "(?<trig>(?i:minist[èe]res?|instituts?|universit[ée]s?|agences?|centres?" HS            \
-    "hospitaliers?(?:" HS "universitaires?|" HS "r[ée]gionaux|" HS "r[ée]gional)?|centres?|" \
-    "h[ôo]pita(?:l|ux)|[ée]coles?|fondations?|caisses?|haute" HS "autorit[ée]|haut" HS      \
-    "conseil|haut[-\\h]commissariat|directions?|fonds|organisations?|unions?|coalitions?|"  \
-    "partenariats?|alliances?|commissions?|conseils?|comit[ée]s?|acad[ée]mies?|"            \
-    "assembl[ée]es?|banques?|cour|office|observatoires?|groupes?" HS "hospitaliers?|"       \
-    "cliniques?|laboratoires?|associations?|f[ée]d[ée]rations?|syndicats?|ordre|"           \
-    "mutuelles?|autorit[ée]s?|secr[ée]tariat|inspection|soci[ée]t[ée]|r[ée]seau|"          \
+#define TRIG                                                                                       \
+    "(?<trig>(?i:minist[èe]res?|instituts?|universit[ée]s?|agences?|centres?" HS                   \
+    "hospitaliers?(?:" HS "universitaires?|" HS "r[ée]gionaux|" HS "r[ée]gional)?|centres?|"      \
+    "h[ôo]pita(?:l|ux)|[ée]coles?|fondations?|caisses?|haute" HS "autorit[ée]|haut" HS             \
+    "conseil|haut[-\\h]commissariat|directions?|fonds|organisations?|unions?|coalitions?|"         \
+    "partenariats?|alliances?|commissions?|conseils?|comit[ée]s?|acad[ée]mies?|"                 \
+    "assembl[ée]es?|banques?|cour|office|observatoires?|groupes?" HS "hospitaliers?|"              \
+    "cliniques?|laboratoires?|associations?|f[ée]d[ée]rations?|syndicats?|ordre|"                \
+    "mutuelles?|autorit[ée]s?|secr[ée]tariat|inspection|soci[ée]t[ée]|r[ée]seau|"             \
     "ambassades?|facult[ée]s?|assistance" HS "publique|hospices)|CHU|CHRU|CHR|GHU|GHT)" WEND
 
 static const char trig_pattern_head[] = TRIG "(?:"
-                                             /* an adjective or a capitalised name */
-                                             HS "(?:" ADJ "|" CAPNAME ")"
+    /* an adjective or a capitalised name */
+    HS "(?:" ADJ "|" CAPNAME ")"
                                              /* « Cochin – Port-Royal » */
                                              "|[\\h]*[–-][\\h]*" CAPNAME;
 static const char trig_pattern_tail[] =
     /* « de la Santé », « d'Astana », « en santé publique » */
     "|" HS "(?:" COORD "|" PREP_APOS "|" PREP_SP ")" NOUN "(?:" HS ADJ "){0,2}(?:" HS "et" HS LNOUN
     "(?=" HS "?\\())?"
-    "|" HS "pour" HS "(?=\\p{Lu})" CAPW "|" HS "en" HS "(?!\\p{L}*ant" WEND ")" LNOUN
-    "(?:" HS ADJ ")?(?:" HS "et" HS "(?!\\p{L}*ant" WEND ")" LNOUN ")?"
+    "|" HS "pour" HS "(?=\\p{Lu})" CAPW "|" HS "en" HS "(?!\\p{L}*ant" WEND ")" LNOUN "(?:" HS ADJ
+    ")?(?:" HS "et" HS "(?!\\p{L}*ant" WEND ")" LNOUN ")?"
     ")*";
 
 static const char *const trigger_keys[] = {
-    "ministere", "ministeres", "institut", "instituts", "universite", "universites", "agence",
-    "agences", "centre", "centres", "hopital", "hopitaux", "ecole", "ecoles", "fondation",
-    "fondations", "caisse", "caisses", "haute", "haut", "direction", "directions", "fonds",
-    "organisation", "organisations", "union", "unions", "coalition", "coalitions",
-    "partenariat", "partenariats", "alliance", "alliances", "commission", "commissions",
-    "conseil", "conseils", "comite", "comites", "academie", "academies", "assemblee",
-    "assemblees", "banque", "banques", "cour", "office", "observatoire", "observatoires",
-    "groupe", "groupes", "clinique", "cliniques", "laboratoire", "laboratoires", "association",
-    "associations", "federation", "federations", "syndicat", "syndicats", "ordre", "mutuelle",
-    "mutuelles", "autorite", "autorites", "secretariat", "inspection", "societe", "reseau",
-    "ambassade", "ambassades", "faculte", "facultes", "assistance", "hospices", "chu", "chru",
-    "chr", "ghu", "ght", NULL};
+    "ministere",     "ministeres",  "institut",     "instituts",  "universite",  "universites",
+    "agence",        "agences",     "centre",       "centres",    "hopital",     "hopitaux",
+    "ecole",         "ecoles",      "fondation",    "fondations", "caisse",      "caisses",
+    "haute",         "haut",        "direction",    "directions", "fonds",       "organisation",
+    "organisations", "union",       "unions",       "coalition",  "coalitions",  "partenariat",
+    "partenariats",  "alliance",    "alliances",    "commission", "commissions", "conseil",
+    "conseils",      "comite",      "comites",      "academie",   "academies",   "assemblee",
+    "assemblees",    "banque",      "banques",      "cour",       "office",      "observatoire",
+    "observatoires", "groupe",      "groupes",      "clinique",   "cliniques",   "laboratoire",
+    "laboratoires",  "association", "associations", "federation", "federations", "syndicat",
+    "syndicats",     "ordre",       "mutuelle",     "mutuelles",  "autorite",    "autorites",
+    "secretariat",   "inspection",  "societe",      "reseau",     "ambassade",   "ambassades",
+    "faculte",       "facultes",    "assistance",   "hospices",   "chu",         "chru",
+    "chr",           "ghu",         "ght",          NULL};
 
 /* ---- the gazetteer --------------------------------------------------------------------- */
 
@@ -145,8 +147,7 @@ static int gaz_line(void *vctx, const char *line, size_t n, size_t lineno)
             idx = i;
     if (idx == in->n) {
         if (in->n >= MAX_ENTRIES) {
-            pdx_errf(c->errbuf, c->errbuf_len, "%s:%zu: too many institutions", c->source,
-                     lineno);
+            pdx_errf(c->errbuf, c->errbuf_len, "%s:%zu: too many institutions", c->source, lineno);
             return c->status = PDX_EXTRACT_EDATA;
         }
         if (in->n == in->cap) {
@@ -175,8 +176,7 @@ static int gaz_line(void *vctx, const char *line, size_t n, size_t lineno)
         lens[nforms++] = fl[2];
     }
     if (nf > 3 && fl[3])
-        nforms += pdx_split_fields(f[3], fl[3], ';', forms + nforms, lens + nforms,
-                                   64 - nforms);
+        nforms += pdx_split_fields(f[3], fl[3], ';', forms + nforms, lens + nforms, 64 - nforms);
     for (size_t i = 0; i < nforms; i++) {
         if (lens[i] == 0)
             continue;
@@ -193,8 +193,8 @@ static int gaz_line(void *vctx, const char *line, size_t n, size_t lineno)
     return 0;
 }
 
-int pdx_inst_init(struct pdx_extractor *ex, const struct pdx_extractor_options *opts,
-                  char *errbuf, size_t errbuf_len)
+int pdx_inst_init(struct pdx_extractor *ex, const struct pdx_extractor_options *opts, char *errbuf,
+                  size_t errbuf_len)
 {
     struct pdx_phrases phrases = {0};
     struct load_ctx c = {ex, &phrases, "institutions.txt", errbuf, errbuf_len, 0};
@@ -290,8 +290,8 @@ static int is_acronym(const char *text, size_t len, size_t s, size_t e)
 /* Are the acronym's letters, in order, initials of the long form's content words? */
 static int initials_match(const char *text, size_t ls, size_t le, const char *acr)
 {
-    static const char *const skip[] = {"de", "la", "le", "les", "l", "des", "du", "d",
-                                       "et", "en", "pour", "aux", "au", "a", "sur", NULL};
+    static const char *const skip[] = {"de", "la", "le",   "les", "l",  "des", "du",  "d",
+                                       "et", "en", "pour", "aux", "au", "a",   "sur", NULL};
     char ini[64];
     size_t n = 0, pos = ls, ws, we;
     while (n + 1 < sizeof ini && pdx_next_word(text, le, &pos, &ws, &we))
@@ -322,8 +322,8 @@ static int sentence_start(const char *text, size_t s)
     size_t i = s;
     while (i > 0) {
         unsigned char c = (unsigned char)text[i - 1];
-        if (c == ' ' || c == '\t' || c == '\r' || c == 0xA0 || c == 0xC2 || c == '"' ||
-            c == '(' || c == 0xAB || c == 0xBB) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == 0xA0 || c == 0xC2 || c == '"' || c == '(' ||
+            c == 0xAB || c == 0xBB) {
             i--;
             continue;
         }
@@ -367,8 +367,8 @@ static int paren_acronym_after(const char *text, size_t len, size_t e, size_t *a
         i += 3; /* ” */
     else if (i < len && text[i] == '"')
         i++;
-    while (i < len && (text[i] == ' ' || (unsigned char)text[i] == 0xC2 ||
-                       (unsigned char)text[i] == 0xA0))
+    while (i < len &&
+           (text[i] == ' ' || (unsigned char)text[i] == 0xC2 || (unsigned char)text[i] == 0xA0))
         i++;
     if (i >= len || text[i] != '(')
         return 0;

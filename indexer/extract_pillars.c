@@ -157,7 +157,8 @@ struct item {
 /* If the line [s, e) is a bulleted or numbered item, returns where its text starts. */
 static size_t bullet_text(const char *text, size_t s, size_t e)
 {
-    static const char *const bullets[] = {"•", "‣", "◦", "▪", "●", "·", "–", "—", "-", "*", "o ", NULL};
+    static const char *const bullets[] = {"•", "‣", "◦", "▪", "●",  "·",
+                                          "–", "—", "-", "*", "o ", NULL};
     size_t i = s;
     while (i < e && (text[i] == ' ' || text[i] == '\t' || (unsigned char)text[i] == 0xC2 ||
                      (unsigned char)text[i] == 0xA0))
@@ -168,16 +169,16 @@ static size_t bullet_text(const char *text, size_t s, size_t e)
             size_t j = i + bl;
             if (j < e && text[j] != ' ' && text[j] != '\t' && (unsigned char)text[j] != 0xC2)
                 return 0;
-            while (j < e && (text[j] == ' ' || text[j] == '\t' ||
-                             (unsigned char)text[j] == 0xC2 || (unsigned char)text[j] == 0xA0))
+            while (j < e && (text[j] == ' ' || text[j] == '\t' || (unsigned char)text[j] == 0xC2 ||
+                             (unsigned char)text[j] == 0xA0))
                 j++;
             return j < e ? j : 0;
         }
     }
     /* 1. 1) a) */
     size_t j = i;
-    while (j < e && j - i < 3 && ((text[j] >= '0' && text[j] <= '9') ||
-                                  (j == i && text[j] >= 'a' && text[j] <= 'h')))
+    while (j < e && j - i < 3 &&
+           ((text[j] >= '0' && text[j] <= '9') || (j == i && text[j] >= 'a' && text[j] <= 'h')))
         j++;
     if (j > i && j + 1 < e && (text[j] == '.' || text[j] == ')') && text[j + 1] == ' ')
         return j + 2;
@@ -187,13 +188,11 @@ static size_t bullet_text(const char *text, size_t s, size_t e)
 /* Finds declared lists and fills items (text spans without bullet, leading article and
  * final punctuation). Returns the number of items, -1 on a limit error. */
 static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
-                         struct pdx_extraction *out, struct item **itemsp, size_t max,
-                         int *nomem)
+                         struct pdx_extraction *out, struct item **itemsp, size_t max, int *nomem)
 {
     size_t cap = 0;
     struct item *items = NULL;
-    static const char *const articles[] = {"le", "la", "les", "l", "un", "une", "des", "du",
-                                           NULL};
+    static const char *const articles[] = {"le", "la", "les", "l", "un", "une", "des", "du", NULL};
     size_t n = 0, ls = 0, prev_s = 0, prev_e = 0;
     int in_list = 0, have_prev = 0;
     while (ls < len && n < max) {
@@ -208,9 +207,9 @@ static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
         if (ts && !in_list && have_prev) {
             /* the lead line must end with ':' and name pillars, axes, fields … */
             size_t pe = prev_e;
-            while (pe > prev_s && (text[pe - 1] == ' ' || text[pe - 1] == '\r' ||
-                                   (unsigned char)text[pe - 1] == 0xA0 ||
-                                   (unsigned char)text[pe - 1] == 0xC2))
+            while (pe > prev_s &&
+                   (text[pe - 1] == ' ' || text[pe - 1] == '\r' ||
+                    (unsigned char)text[pe - 1] == 0xA0 || (unsigned char)text[pe - 1] == 0xC2))
                 pe--;
             if (pe > prev_s && text[pe - 1] == ':') {
                 size_t from = pe - prev_s > LEAD_MAX ? pe - LEAD_MAX : prev_s;
@@ -236,16 +235,15 @@ static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
             if (pdx_next_word(text, e, &pos, &ws, &we) && ws == s &&
                 pdx_word_in(text, ws, we, articles)) {
                 s = we;
-                while (s < e && (text[s] == ' ' || text[s] == '\'' ||
-                                 (unsigned char)text[s] == 0xE2 ||
-                                 (unsigned char)text[s] == 0x80 ||
-                                 (unsigned char)text[s] == 0x99))
+                while (s < e &&
+                       (text[s] == ' ' || text[s] == '\'' || (unsigned char)text[s] == 0xE2 ||
+                        (unsigned char)text[s] == 0x80 || (unsigned char)text[s] == 0x99))
                     s++;
             }
-            while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
-                             text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
-                             (unsigned char)text[e - 1] == 0xA0 ||
-                             (unsigned char)text[e - 1] == 0xC2))
+            while (e > s &&
+                   (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
+                    text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
+                    (unsigned char)text[e - 1] == 0xA0 || (unsigned char)text[e - 1] == 0xC2))
                 e--;
             if (e > s && n == cap) {
                 size_t ncap = cap ? cap * 2 : 16;

@@ -101,7 +101,9 @@ struct pdx_str_pool;
 /* What pdx_extract found in one text. Zero-initialise before the first use; release with
  * pdx_extraction_free. All strings are owned by the extraction or by the extractor and
  * stay valid until pdx_extraction_free or pdx_extractor_free, whichever comes first.
- * Mentions of each kind are sorted by start offset and do not overlap. */
+ * Mentions of each kind are sorted by start offset and do not overlap, except that a
+ * pillar from a declared list (from_list) spans its whole item and may contain pillar
+ * mentions of other themes. */
 struct pdx_extraction {
     struct pdx_date_mention *dates;
     size_t n_dates;

@@ -9,6 +9,8 @@
  *   Z<stem>       stem of the folded word (what plain word queries match)
  *   Q<id>         unique document id: the path as given to polidex-index
  *   S<word>       folded title words (positioned from 1 within the title)
+ *   XA<word>      lower-case word with its accents, for words written with accents or
+ *                 ligatures only (exact-accent queries: =pêche)
  *   D<YYYYMMDD>, M<YYYYMM>, Y<YYYY>   dates mentioned in / dated for the document
  *   XI<id>        institution canonical id;  XP<id>  pillar id (wdf = mentions)
  *   XN<id>\t<name>\t<acronym>   the institution's names, for tables and acronym
@@ -28,6 +30,7 @@
 #define PDX_PREFIX_STEM "Z"
 #define PDX_PREFIX_ID "Q"
 #define PDX_PREFIX_TITLE "S"
+#define PDX_PREFIX_ACCENTED "XA"
 #define PDX_PREFIX_DAY "D"
 #define PDX_PREFIX_MONTH "M"
 #define PDX_PREFIX_YEAR "Y"

@@ -182,8 +182,7 @@ static void put_csv_field(FILE *o, const char *s, size_t n)
     if (!s) {
         return;
     }
-    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
-        !memchr(s, '\r', n)) {
+    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
         fwrite(s, 1, n, o);
         return;
     }

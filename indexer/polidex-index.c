@@ -103,9 +103,9 @@ struct run {
     int nroots;
     struct pdx_analyzer *analyzer;
     struct pdx_extractor *extractor; /* dates, institutions, pillars → filter terms */
-    struct xs_wdb *wdb; /* the index written (NULL in a dry run) */
-    struct xs_db *rdb;  /* a dry run: the existing index, or NULL when there is none */
-    int compare;        /* 1 when documents already indexed are looked up */
+    struct xs_wdb *wdb;              /* the index written (NULL in a dry run) */
+    struct xs_db *rdb;               /* a dry run: the existing index, or NULL when there is none */
+    int compare;                     /* 1 when documents already indexed are looked up */
     struct xs_doc *doc;
     int in_transaction;
     unsigned long batch;
@@ -763,8 +763,7 @@ static int store_file(struct run *r, const struct pdx_walk_entry *e, const char 
         clear_progress(r);
         fputs(PROG ": ", stderr);
         put_path(stderr, e->path);
-        fprintf(stderr, ": extraction incomplete (%zu matches hit a limit)\n",
-                found.limit_errors);
+        fprintf(stderr, ": extraction incomplete (%zu matches hit a limit)\n", found.limit_errors);
     }
     struct pdx_docbuild_input in = {.path = e->path,
                                     .doc = &doc,
@@ -1125,6 +1124,35 @@ static int open_error(const char *index, const struct xs_error *err)
     return EXIT_INDEX;
 }
 
+/* Creates a missing index beside its place and renames it in, so that a run killed at
+ * any moment leaves either no index or one that opens. Returns 0 or an exit code. */
+static int create_index(const char *index)
+{
+    struct stat st;
+    if (stat(index, &st) == 0 || errno != ENOENT)
+        return 0; /* opening it will tell */
+    char tmp[4096];
+    struct xs_wdb *db = NULL;
+    struct xs_error err;
+    int n = snprintf(tmp, sizeof tmp, "%s.new-%ld", index, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        msg("%s: index path too long", index);
+        return EXIT_INDEX;
+    }
+    if (xs_wdb_open(tmp, XS_WDB_CREATE_OR_OVERWRITE, &db, &err) != 0 ||
+        write_versions(db, &err) != 0 || xs_wdb_commit(db, &err) != 0) {
+        msg("%s: cannot create: %s", index, err.message);
+        xs_wdb_close(db);
+        remove_tree(tmp);
+        return EXIT_INDEX;
+    }
+    xs_wdb_close(db);
+    /* Another writer may have created it meanwhile: then its index is the one to use. */
+    if (rename(tmp, index) != 0)
+        remove_tree(tmp);
+    return 0;
+}
+
 static int run_index(const struct options *opt, char **roots, int nroots)
 {
     char errbuf[256];
@@ -1185,7 +1213,10 @@ static int run_index(const struct options *opt, char **roots, int nroots)
         }
     } else {
         snprintf(target, sizeof target, "%s", opt->index);
-        if (xs_wdb_open(target, XS_WDB_CREATE_OR_OPEN, &r.wdb, &err) != 0) {
+        rc = create_index(opt->index);
+        if (rc != 0) {
+            /* reported */
+        } else if (xs_wdb_open(target, XS_WDB_OPEN, &r.wdb, &err) != 0) {
             rc = open_error(opt->index, &err);
         } else {
             r.compare = 1;

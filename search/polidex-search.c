@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pdx_analyzer.h"
@@ -856,8 +857,156 @@ static int run_table(const struct options *opt, struct xs_db *db, const struct p
     return rc;
 }
 
+/* ---- benchmark mode ----------------------------------------------------------------
+ * polidex-search --bench-queries FILE [-i INDEX] [-n N] [--repeat N]: runs every query of
+ * FILE (one a line; empty and '#' lines skipped) N times (default 20) in this one process,
+ * each time doing all a search does but print — parse, build, search, read the data and
+ * make the snippet of each of the first -n results — and prints one line per query
+ * ("median_us<TAB>hits<TAB>query") and a summary line ("queries Q runs R p50_ms X p90_ms
+ * Y p99_ms Z max_ms M"). Used by tests/bench/bench.sh (see BENCHMARKS.md); not in --help.
+ */
+static double bench_now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int bench_cmp(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double bench_pct(const double *v, size_t n, double p)
+{
+    size_t i = (size_t)(p * (double)(n - 1) + 0.5);
+    return v[i < n ? i : n - 1];
+}
+
+/* One timed search; returns the number of matches (estimate) or -1 on failure. */
+static long bench_one(struct pdx_analyzer *a, struct pdx_extractor *ex, struct xs_db *db,
+                      const char *q, size_t qlen, unsigned count)
+{
+    struct pdx_query_error qerr;
+    struct xs_query *xq = NULL;
+    struct pdx_query *pq = pdx_query_parse_ex(a, ex, q, qlen, &qerr);
+    if (!pq || pdx_query_build(pq, &xq, &qerr) != 0) {
+        msg("query '%s': %s", q, qerr.message);
+        pdx_query_free(pq);
+        return -1;
+    }
+    struct xs_search_opts so = {.count = count, .sort_slot = -1};
+    struct xs_mset *ms = NULL;
+    struct xs_error err;
+    long hits = -1;
+    if (xs_db_search(db, xq, &so, &ms, &err) == 0) {
+        hits = (long)xs_mset_estimated(ms);
+        for (size_t i = 0; i < xs_mset_size(ms); i++) {
+            const char *data;
+            size_t dlen;
+            struct pdx_docdata dd;
+            struct pdx_snippet sn;
+            if (xs_mset_data(ms, i, &data, &dlen, &err) != 0 ||
+                pdx_docdata_decode(data, dlen, &dd) != 0 ||
+                pdx_snippet_make(a, pq, dd.text, dd.text_len, SNIPPET_WIDTH, &sn) != 0) {
+                hits = -1;
+                break;
+            }
+            pdx_snippet_free(&sn);
+        }
+    } else {
+        msg("query '%s': %s", q, err.message);
+    }
+    xs_mset_free(ms);
+    xs_query_free(xq);
+    pdx_query_free(pq);
+    return hits;
+}
+
+static int bench_main(int argc, char **argv)
+{
+    const char *file = argv[2], *index = getenv("POLIDEX_INDEX");
+    unsigned repeat = 20, count = 10;
+    if (!index || !*index)
+        index = "polidex.db";
+    for (int i = 3; i < argc; i += 2) {
+        int bad = i + 1 >= argc;
+        if (!bad && strcmp(argv[i], "-i") == 0)
+            index = argv[i + 1];
+        else if (!bad && strcmp(argv[i], "-n") == 0)
+            bad = parse_uint(argv[i + 1], 100000, &count) != 0;
+        else if (!bad && strcmp(argv[i], "--repeat") == 0)
+            bad = parse_uint(argv[i + 1], 1000000, &repeat) != 0 || repeat == 0;
+        else
+            bad = 1;
+        if (bad) {
+            msg("--bench-queries FILE [-i INDEX] [-n N] [--repeat N]: bad option '%s'", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        msg("%s: %s", file, strerror(errno));
+        return EXIT_INDEX;
+    }
+    char errbuf[256];
+    struct pdx_analyzer *a = pdx_analyzer_new(errbuf, sizeof errbuf);
+    struct pdx_extractor *ex = a ? pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf) : NULL;
+    struct xs_db *db = NULL;
+    int rc = !a || !ex ? EXIT_INTERNAL : open_index(index, &db);
+    double *all = NULL, *one = malloc(repeat * sizeof *one);
+    size_t nall = 0, cap = 0, nq = 0;
+    char line[4096];
+    while (rc == 0 && one && fgets(line, sizeof line, f)) {
+        size_t len = strcspn(line, "\r\n");
+        line[len] = '\0';
+        if (len == 0 || line[0] == '#')
+            continue;
+        if (nall + repeat > cap) {
+            cap = 2 * (nall + repeat);
+            double *na = realloc(all, cap * sizeof *na);
+            if (!na) {
+                rc = EXIT_INTERNAL;
+                break;
+            }
+            all = na;
+        }
+        long hits = 0;
+        for (unsigned r = 0; r < repeat && hits >= 0; r++) {
+            double t0 = bench_now_us();
+            hits = bench_one(a, ex, db, line, len, count);
+            one[r] = all[nall++] = bench_now_us() - t0;
+        }
+        if (hits < 0) {
+            rc = EXIT_USAGE;
+            break;
+        }
+        qsort(one, repeat, sizeof *one, bench_cmp);
+        printf("%.0f\t%ld\t%s\n", bench_pct(one, repeat, 0.5), hits, line);
+        nq++;
+    }
+    if (rc == 0 && (!one || nall == 0))
+        rc = one ? EXIT_USAGE : EXIT_INTERNAL;
+    if (rc == 0) {
+        qsort(all, nall, sizeof *all, bench_cmp);
+        printf("queries %zu runs %zu p50_ms %.3f p90_ms %.3f p99_ms %.3f max_ms %.3f\n", nq, nall,
+               bench_pct(all, nall, 0.5) / 1e3, bench_pct(all, nall, 0.9) / 1e3,
+               bench_pct(all, nall, 0.99) / 1e3, all[nall - 1] / 1e3);
+    }
+    free(all);
+    free(one);
+    fclose(f);
+    xs_db_close(db);
+    pdx_extractor_free(ex);
+    pdx_analyzer_free(a);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "--bench-queries") == 0)
+        return bench_main(argc, argv);
     struct options opt = {.count = 10, .color = -1, .list = -1, .cooccur = -1};
     opt.index = getenv("POLIDEX_INDEX");
     if (!opt.index || !*opt.index)

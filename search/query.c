@@ -39,6 +39,7 @@ struct form {
     char folded[PDX_TERM_MAX + 1];
     char stem[PDX_TERM_MAX + 1];
     int stopword;
+    char accented[PDX_TERM_MAX + 1]; /* =word: lower case with accents, "" otherwise */
 };
 
 struct node {
@@ -47,6 +48,7 @@ struct node {
     size_t offset;               /* where it starts in the query */
     size_t word_start, word_len; /* N_WORD: the word as typed (sign and field excluded) */
     char *expand_id;             /* N_WORD, N_PHRASE: an institution it names, or NULL */
+    int exact;                   /* N_WORD typed =word */
     /* N_WORD, N_PHRASE, N_WILDCARD: the analysed forms (parts of a hyphenated word,
      * words of a phrase, or the prefix); `joined` for a hyphenated word. */
     struct form *parts;
@@ -88,6 +90,7 @@ struct lex_token {
     int sign;          /* +1 for "+", -1 for "-", 0 for none */
     int field;
     int filter_field; /* PDX_FIELD_* for institution:, date: … */
+    int exact;        /* =word */
     unsigned window;  /* NEAR/n */
 };
 
@@ -177,6 +180,12 @@ static void next_token(struct parser *p)
         t->sign = c == '+' ? 1 : -1;
         p->pos++;
     }
+    /* =word: these very accents. */
+    if (p->pos + 1 < p->len && p->text[p->pos] == '=' &&
+        !is_space((unsigned char)p->text[p->pos + 1])) {
+        t->exact = 1;
+        p->pos++;
+    }
     /* field:value — an ASCII name followed by a colon. */
     size_t n = p->pos;
     while (n < p->len &&
@@ -230,7 +239,7 @@ static void next_token(struct parser *p)
     t->kind = T_WORD;
     t->start = s;
     t->len = p->pos - s;
-    if (t->sign || t->field || t->filter_field)
+    if (t->sign || t->field || t->filter_field || t->exact)
         return;
     if (word_is(p, s, t->len, "OR"))
         t->kind = T_OR;
@@ -399,8 +408,45 @@ static char *institution_named(struct parser *p, size_t start, size_t len)
 
 /* A typed word: its content tokens (elided articles dropped, as a reader expects
  * « l’OMS » to mean OMS). Returns NULL with no error when nothing is left. */
+/* =word: the word with exactly its accents. */
+static struct node *parse_exact(struct parser *p, const struct lex_token *t)
+{
+    struct collect c;
+    if (analyse(p, t->start, t->len, &c) != 0)
+        return NULL;
+    if (c.n != 1 || c.has_joined) {
+        fail_at(p, t->offset, "'=%.*s': exact accents apply to a single word", (int)t->len,
+                p->text + t->start);
+        return NULL;
+    }
+    struct node *n = node_new(p, N_WORD, t->offset);
+    if (!n)
+        return NULL;
+    n->parts = copy_forms(c.forms, 1);
+    n->nparts = 1;
+    if (!n->parts) {
+        fail_at(p, t->start, "out of memory");
+        node_free(n);
+        return NULL;
+    }
+    int len = pdx_lower(p->q->analyzer, p->text + t->start, t->len, n->parts[0].accented,
+                        sizeof n->parts[0].accented);
+    if (len < 0)
+        n->parts[0].accented[0] = '\0';
+    n->word_start = t->start;
+    n->word_len = t->len;
+    n->exact = 1;
+    if (remember_word(p, &c.forms[0], HL_EXACT) != 0) {
+        node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
 static struct node *parse_word(struct parser *p, const struct lex_token *t)
 {
+    if (t->exact)
+        return parse_exact(p, t);
     if (t->len > 1 && p->text[t->start + t->len - 1] == '*') {
         struct collect c;
         if (analyse(p, t->start, t->len - 1, &c) != 0)
@@ -934,6 +980,15 @@ static int build_node(const struct node *n, struct xs_query **out, struct pdx_qu
     err->offset = n->offset;
     switch (n->kind) {
     case N_WORD: {
+        if (n->exact) {
+            /* Accented words have an XA term; a word without accents is exact already
+             * as its folded form (which, unstemmed, still matches accented spellings:
+             * only accents typed by the user are enforced). */
+            const struct form *f = &n->parts[0];
+            if (f->accented[0] && strcmp(f->accented, f->folded) != 0)
+                return term_query(F_BODY, PDX_PREFIX_ACCENTED, f->accented, out, err);
+            return term_query(F_BODY, "", f->folded, out, err);
+        }
         if (n->nparts == 1 && !n->joined) {
             /* Stop words have no stem term: they are found by their positioned form. */
             if (n->parts[0].stopword || n->field == F_TITLE)
@@ -1125,6 +1180,8 @@ static void explain_node(const struct node *n, int depth, struct sink *s)
             put(s, " | joined %s (stem %s)", n->joined->folded, n->joined->stem);
         if (n->expand_id)
             put(s, " | or institution %s", n->expand_id);
+        if (n->exact)
+            put(s, " | exactly '%s'", n->parts[0].accented);
         if (n->kind == N_WILDCARD)
             put(s, "*");
     }

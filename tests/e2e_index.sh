@@ -112,11 +112,11 @@ expect_run "changed file replaced, touched file unchanged" 0 0 1 0 4 0
     not_ok "the replaced document has its new text"
 
 # Same size, new content (a different mtime): the hash tells.
-sed -i 's/motgamma/motgamme/' "$t/gamma.txt"
+sed -i 's/motgamma/motkappa/' "$t/gamma.txt"
 touch -d '2002-02-02 00:00:00' "$t/gamma.txt"
 index -i "$db" "$t"
 expect_run "same-size change detected by content hash" 0 0 1 0 4 0
-[ "$(total "$db" motgamme)" = 1 ] && [ "$(total "$db" motgamma)" = 0 ] &&
+[ "$(total "$db" motkappa)" = 1 ] && [ "$(total "$db" motgamma)" = 0 ] &&
     ok "the same-size change is searchable" || not_ok "the same-size change is searchable"
 
 # An unchanged file costs a stat and a lookup: the second run reads no bytes at all.
@@ -140,7 +140,7 @@ expect_run "removed file's document removed" 0 0 0 1 5 0
 
 rm "$t/zeta.txt"
 index -i "$db" --keep-missing "$t"
-expect_run "--keep-missing keeps the document of a removed file" 0 0 0 0 5 0
+expect_run "--keep-missing keeps the document of a removed file" 0 0 0 0 4 0
 [ "$(total "$db" motzeta)" = 1 ] && ok "--keep-missing: still found" ||
     not_ok "--keep-missing: still found"
 
@@ -150,12 +150,12 @@ mkdir -p "$other"
 mkdoc "$other/eta.txt" moteta
 index -i "$db" "$other"
 expect_run "indexing another path leaves the first path's documents" 0 1 0 0 0 0
-[ "$(doccount "$db")" = 7 ] && ok "both paths' documents are in the index" ||
+[ "$(doccount "$db")" = 6 ] && ok "both paths' documents are in the index" ||
     not_ok "both paths' documents are in the index" "documents: $(doccount "$db")"
 
 # A path that cannot be walked removes nothing (an unmounted disk is not a deletion).
 index -i "$db" "$tmp/no-such-dir"
-[ "$rc" -eq 3 ] && [ "$(doccount "$db")" = 7 ] && grep -q 'no-such-dir: cannot read' "$tmp/err" &&
+[ "$rc" -eq 3 ] && [ "$(doccount "$db")" = 6 ] && grep -q 'no-such-dir: cannot read' "$tmp/err" &&
     ok "a missing PATH is reported and removes nothing" ||
     not_ok "a missing PATH removes nothing" "exit $rc, documents $(doccount "$db"): $(cat "$tmp/err")"
 
@@ -171,16 +171,16 @@ grep -qx "add $t/theta.txt (UTF-8)" "$tmp/out" && grep -qx "replace $t/beta.txt 
     ok "--dry-run says what would be added, replaced and removed" ||
     not_ok "--dry-run lists the changes" "$(cat "$tmp/out" "$tmp/err")"
 [ "$(doccount "$db")" = "$before" ] && [ "$(total "$db" mottheta)" = 0 ] &&
-    [ "$(total "$db" motgamme)" = 1 ] && ok "--dry-run changes nothing" ||
+    [ "$(total "$db" motkappa)" = 1 ] && ok "--dry-run changes nothing" ||
     not_ok "--dry-run changes nothing"
 grep -q 'dry run, nothing changed' "$tmp/err" && ok "--dry-run summary says nothing changed" ||
     not_ok "--dry-run summary" "$(cat "$tmp/err")"
 index -i "$db" "$t"
-expect_run "the real run then does what the dry run said" 0 1 1 1 3 0
+expect_run "the real run then does what the dry run said (zeta, kept before, goes too)" 0 1 1 2 2 0
 
 # ---- summary, progress, exit codes ----------------------------------------------------
 "$INDEX_BIN" -i "$db" "$t" >"$tmp/out" 2>"$tmp/err"
-grep -q "^polidex-index: $db: 0 documents indexed (0 added, 0 replaced), 0 removed, 5 unchanged, 0 skipped; .* MB read in .* s (.* MB/s); 7 documents in the index$" "$tmp/err" &&
+grep -q "^polidex-index: $db: 0 documents indexed (0 added, 0 replaced), 0 removed, 4 unchanged, 0 skipped; .* MB read in .* s (.* MB/s); 5 documents in the index$" "$tmp/err" &&
     [ ! -s "$tmp/out" ] && ok "summary line on stderr, nothing on stdout" ||
     not_ok "summary line" "$(cat "$tmp/out" "$tmp/err")"
 tr -d '\n' <"$tmp/err" | grep -q "$(printf '\r')" && not_ok "no progress when stderr is not a terminal" ||
@@ -265,8 +265,8 @@ expect_skip() { # NAME PATTERN
         not_ok "$1" "no line matching: $2 | $(grep skipped "$tmp/err")"
     fi
 }
-expect_skip "NUL byte: skipped with offset" "^polidex-index: $bad/nul.txt: binary file (NUL byte at byte 7), skipped$"
-expect_skip "invalid UTF-8: skipped with offset" "^polidex-index: $bad/invalid.txt: invalid UTF-8 at byte 25 .*, skipped$"
+expect_skip "NUL byte: skipped with offset" "^polidex-index: $bad/nul.txt: binary file (NUL byte at byte 15), skipped$"
+expect_skip "invalid UTF-8: skipped with offset" "^polidex-index: $bad/invalid.txt: invalid UTF-8 at byte 22 .*, skipped$"
 expect_skip "binary file: skipped" "^polidex-index: $bad/binary.txt: binary file (control characters at byte 0), skipped$"
 expect_skip "empty file: skipped" "^polidex-index: $bad/empty.txt: empty document (no text), skipped$"
 expect_skip "blank file: skipped" "^polidex-index: $bad/blank.txt: empty document (no text), skipped$"
@@ -284,7 +284,7 @@ fi
     [ "$(json_num "$tmp/out" encoding)" = 1 ] && [ "$(json_num "$tmp/out" bad_name)" = 1 ] &&
     [ "$(json_num "$tmp/out" symlink_loop)" = 1 ] && [ "$(json_num "$tmp/out" too_large)" = 1 ] &&
     ok "--json counts every skip by reason" || not_ok "--json skip counts" "$(cat "$tmp/out")"
-grep -q '"skipped_files": \[{"path": ' "$tmp/out" && grep -q '"reason": "binary", "message": "binary file (NUL byte at byte 7)"' "$tmp/out" &&
+grep -q '"skipped_files": \[{"path": ' "$tmp/out" && grep -q '"reason": "binary", "message": "binary file (NUL byte at byte 15)"' "$tmp/out" &&
     grep -q '"path": "[^"]*/d\\ufffdcret.txt"' "$tmp/out" && grep -q '"exit": 3}$' "$tmp/out" &&
     ok "--json lists skipped files (invalid names as U+FFFD)" || not_ok "--json skipped files" "$(cat "$tmp/out")"
 [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok "--json prints one line" || not_ok "--json prints one line"
@@ -297,19 +297,19 @@ index -i "$bdb" --max-size 1 "$bad"
 # ---- --status and --check ------------------------------------------------------------------
 "$INDEX_BIN" -i "$db" --status >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ $rc -eq 0 ] && grep -q '^documents: *7$' "$tmp/out" && grep -q '^schema: ' "$tmp/out" &&
+[ $rc -eq 0 ] && grep -q '^documents: *5$' "$tmp/out" && grep -q '^schema: ' "$tmp/out" &&
     grep -q '^analyzer: ' "$tmp/out" && grep -q '^last build: .*(update)$' "$tmp/out" &&
     grep -q '^size on disk: ' "$tmp/out" && grep -q '^institutions: ' "$tmp/out" &&
     ok "--status: documents, size, versions, last build" || not_ok "--status" "$(cat "$tmp/out" "$tmp/err")"
 "$INDEX_BIN" -i "$db" --status --json >"$tmp/out"
-[ "$(json_num "$tmp/out" documents)" = 7 ] && grep -q '"compatible": true' "$tmp/out" &&
+[ "$(json_num "$tmp/out" documents)" = 5 ] && grep -q '"compatible": true' "$tmp/out" &&
     grep -q '"writer_pid": null}' "$tmp/out" && ok "--status --json" || not_ok "--status --json" "$(cat "$tmp/out")"
 "$INDEX_BIN" -i "$tmp/none" --status >/dev/null 2>"$tmp/err"
 [ $? -eq 4 ] && grep -q 'no index here' "$tmp/err" && ok "--status on a missing index: exit 4" ||
     not_ok "--status missing index"
 "$INDEX_BIN" -i "$db" --check >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ $rc -eq 0 ] && grep -q ': consistent: 7 documents' "$tmp/err" && ok "--check: consistent index, exit 0" ||
+[ $rc -eq 0 ] && grep -q ': consistent: 5 documents' "$tmp/err" && ok "--check: consistent index, exit 0" ||
     not_ok "--check consistent" "exit $rc: $(cat "$tmp/err")"
 rm "$t/theta.txt"
 "$INDEX_BIN" -i "$db" --check >"$tmp/out" 2>"$tmp/err"
@@ -317,7 +317,9 @@ rc=$?
 [ $rc -eq 3 ] && grep -q "$t/theta.txt: indexed, but the file is gone" "$tmp/err" &&
     ok "--check: a vanished source is reported, exit 3" || not_ok "--check vanished source" "exit $rc: $(cat "$tmp/err")"
 cp -r "$db" "$tmp/damaged"
-dd if=/dev/urandom of="$tmp/damaged/postlist.glass" bs=1024 count=4 conv=notrunc 2>/dev/null
+for f in "$tmp"/damaged/*.glass; do
+    head -c "$(wc -c <"$f")" /dev/urandom >"$f"
+done
 "$INDEX_BIN" -i "$tmp/damaged" --check >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 4 ] && grep -q 'damaged' "$tmp/err" && ok "--check: a damaged index, exit 4" ||
@@ -342,7 +344,7 @@ fi
 mkdir -p "$tmp/db.new-999999"
 : >"$tmp/db.new-999999/iamglass"
 index -i "$db" --rebuild "$t"
-[ $rc -eq 0 ] && [ "$(doccount "$db")" = 4 ] && [ "$(json_num "$tmp/out" added)" = 4 ] &&
+[ $rc -eq 0 ] && [ "$(doccount "$db")" = 3 ] && [ "$(json_num "$tmp/out" added)" = 3 ] &&
     ok "--rebuild: a fresh index with the current files only" || not_ok "--rebuild" "$(got_counts)"
 [ ! -e "$tmp/db.new-999999" ] && [ -z "$(ls -d "$tmp"/db.new-* 2>/dev/null)" ] &&
     ok "--rebuild leaves no temporary index, removes an interrupted one's" ||
@@ -356,7 +358,7 @@ index -i "$tmp/precious" --rebuild "$t"
 # Searches during a rebuild keep getting answers from the old index.
 big="$tmp/big"
 bigdb="$tmp/bigdb"
-generate "$big" 3000
+generate "$big" 2000
 "$INDEX_BIN" -q -i "$bigdb" "$big" 2>"$tmp/err"
 "$INDEX_BIN" -q -i "$bigdb" --rebuild "$big" 2>"$tmp/err" &
 rpid=$!
@@ -366,11 +368,11 @@ bad_searches=0
 while kill -0 $rpid 2>/dev/null; do
     n=$(total "$bigdb" debutcommun)
     searches=$((searches + 1))
-    [ "$n" = 3000 ] || bad_searches=$((bad_searches + 1))
+    [ "$n" = 2000 ] || bad_searches=$((bad_searches + 1))
 done
 wait $rpid
 rrc=$?
-[ $rrc -eq 0 ] && [ $searches -ge 2 ] && [ $bad_searches -eq 0 ] && [ "$(total "$bigdb" debutcommun)" = 3000 ] &&
+[ $rrc -eq 0 ] && [ $searches -ge 2 ] && [ $bad_searches -eq 0 ] && [ "$(total "$bigdb" debutcommun)" = 2000 ] &&
     ok "searches during --rebuild all answered ($searches searches)" ||
     not_ok "searches during --rebuild" "rebuild exit $rrc, $searches searches, $bad_searches wrong"
 
@@ -407,15 +409,15 @@ wait $wpid 2>/dev/null
 # Its pid file is stale now: the next writer must neither believe it nor fail.
 sleep 0.1
 index -i "$ldb" "$big"
-[ $rc -eq 0 ] && [ "$(doccount "$ldb")" = 3000 ] && [ ! -f "$ldb/polidex.writer" ] &&
+[ $rc -eq 0 ] && [ "$(doccount "$ldb")" = 2000 ] && [ ! -f "$ldb/polidex.writer" ] &&
     ok "after the writer was killed: the next run completes, pid file gone" ||
     not_ok "after a killed writer" "exit $rc: $(cat "$tmp/err")"
 
 # ---- kill -9 at random moments ---------------------------------------------------------------
 kdb="$tmp/kdb"
 ktree="$tmp/ktree"
-generate "$ktree" 1500
-files=1500
+generate "$ktree" 1000
+files=1000
 kill_ok=0
 kill_fail=""
 iter=0
@@ -427,14 +429,14 @@ while [ $iter -lt 15 ]; do
     1) rm -rf "$kdb" ;;
     2) # change some files so that an update has work to do
         for k in 1 2 3 4 5 6 7 8; do
-            f=$(printf '%s/d%02d/doc%05d.txt' "$ktree" $((k * 3)) $((k * 3 * 50 + iter)))
+            f=$(printf '%s/d%02d/doc%05d.txt' "$ktree" $((k * 2)) $((k * 2 * 50 + iter)))
             printf 'Ajout %d, motajout.\n' $iter >>"$f"
         done ;;
     esac
     before=$(doccount "$kdb")
     "$INDEX_BIN" -q -i "$kdb" $mode "$ktree" 2>/dev/null &
     kpid=$!
-    sleep "0.$(printf '%02d' "$(rand 60)")"
+    sleep "0.$(printf "%02d" "$(rand 40)")"
     kill -9 $kpid 2>/dev/null
     wait $kpid 2>/dev/null
     problem=""

@@ -126,6 +126,20 @@ check "--cooccur institution institution:OMS (without OMS itself)" $? "$out"
 [ $? -eq 2 ]
 check "--list with an unknown table: exit 2" $? "$(cat "$tmp/err")"
 
+# ---- exact accents --------------------------------------------------------------
+mkdir -p "$tmp/acc"
+printf 'Un\n\nLa pêche en mer.\n' >"$tmp/acc/peche.txt"
+printf 'Deux\n\nUn péché mignon.\n' >"$tmp/acc/peche2.txt"
+"$B/polidex-index" -q -i "$tmp/acc.db" "$tmp/acc"
+acc() { "$SEARCH_BIN" -i "$tmp/acc.db" --json "$@" | grep -o '"path": "[^"]*"' | tr '\n' ' '; }
+[ "$(acc pêche)" = "\"path\": \"$tmp/acc/peche.txt\" \"path\": \"$tmp/acc/peche2.txt\" " ] ||
+    [ "$(acc pêche)" = "\"path\": \"$tmp/acc/peche2.txt\" \"path\": \"$tmp/acc/peche.txt\" " ]
+check "pêche without = ignores accents (both documents)" $? "$(acc pêche)"
+[ "$(acc =pêche)" = "\"path\": \"$tmp/acc/peche.txt\" " ]
+check "=pêche finds « pêche » only" $? "$(acc =pêche)"
+[ "$(acc =péché)" = "\"path\": \"$tmp/acc/peche2.txt\" " ]
+check "=péché finds « péché » only" $? "$(acc =péché)"
+
 # ---- explain ---------------------------------------------------------------------
 out=$("$SEARCH_BIN" -i "$db" --explain "l'OMS hôpitaux")
 echo "$out" | grep -q "word: oms (stem oms) | or institution oms" &&

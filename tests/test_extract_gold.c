@@ -77,8 +77,9 @@ static size_t load_gold(const char *path, const char *doc, size_t doc_len, struc
             }
             assert_int_equal(nf, 5);
             assert_true(n < MAX_GOLD);
-            g[n].kind = strcmp(f[0], "date") == 0 ? DATE : strcmp(f[0], "institution") == 0 ? INST
-                                                                                            : PILLAR;
+            g[n].kind = strcmp(f[0], "date") == 0          ? DATE
+                        : strcmp(f[0], "institution") == 0 ? INST
+                                                           : PILLAR;
             g[n].start = strtoul(f[1], NULL, 10);
             g[n].end = strtoul(f[2], NULL, 10);
             snprintf(g[n].value, sizeof g[n].value, "%s", f[3]);
@@ -184,8 +185,8 @@ static void test_gold_seed_documents_meet_targets(void **state)
         fv[k] = f1(c[k].tp_value, c[k].predicted, c[k].gold);
         printf("gold %-11s P=%.3f R=%.3f F1=%.3f  value F1=%.3f  (%zu predicted, %zu gold)\n",
                kind_names[k], c[k].predicted ? (double)c[k].tp / (double)c[k].predicted : 0,
-               c[k].gold ? (double)c[k].tp / (double)c[k].gold : 0, f[k], fv[k],
-               c[k].predicted, c[k].gold);
+               c[k].gold ? (double)c[k].tp / (double)c[k].gold : 0, f[k], fv[k], c[k].predicted,
+               c[k].gold);
     }
     assert_true(f[DATE] >= 0.90);
     assert_true(fv[DATE] >= 0.85);

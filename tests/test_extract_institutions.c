@@ -66,8 +66,7 @@ static const struct inst_case cases[] = {
      {{"Agence nationale de sécurité du médicament et des produits de santé", "ansm"},
       {"ANSM", "ansm"}}},
     {"Le Fonds mondial de lutte contre le sida, la tuberculose et le paludisme finance.",
-     {{"Fonds mondial de lutte contre le sida, la tuberculose et le paludisme",
-       "fonds-mondial"}}},
+     {{"Fonds mondial de lutte contre le sida, la tuberculose et le paludisme", "fonds-mondial"}}},
     {"l'ambassade du Kazakhstan en France sollicite l'hôpital",
      {{"ambassade du Kazakhstan", "ambassade-kazakhstan"}}},
     {"la Banque mondiale et le FMI s'accordent",
@@ -86,8 +85,7 @@ static const struct inst_case cases[] = {
      {{"Agence française de développement", "afd"}, {"AFD", "afd"}}},
     {"L'ONU a adopté 17 objectifs en 2015.", {{"ONU", "onu"}}},
     {"l'Institut kazakh de recherche en oncologie et radiologie (Kazior)",
-     {{"Institut kazakh de recherche en oncologie et radiologie", "kazior"},
-      {"Kazior", "kazior"}}},
+     {{"Institut kazakh de recherche en oncologie et radiologie", "kazior"}, {"Kazior", "kazior"}}},
     {"le \"Centre National Scientifique d'Oncologie\" (NROC)",
      {{"Centre National Scientifique d'Oncologie", "nroc"}, {"NROC", "nroc"}}},
     {"La Direction générale de la santé a diffusé une alerte.",
@@ -181,11 +179,9 @@ static int run_case(struct pdx_extractor *ex, const struct inst_case *c)
     while (n < 5 && c->e[n].surface)
         n++;
     if (x.n_institutions != n) {
-        fprintf(stderr, "  \"%s\": %zu institutions, expected %zu:", c->text, x.n_institutions,
-                n);
+        fprintf(stderr, "  \"%s\": %zu institutions, expected %zu:", c->text, x.n_institutions, n);
         for (size_t i = 0; i < x.n_institutions; i++)
-            fprintf(stderr, " [%.*s]=%s",
-                    (int)(x.institutions[i].end - x.institutions[i].start),
+            fprintf(stderr, " [%.*s]=%s", (int)(x.institutions[i].end - x.institutions[i].start),
                     c->text + x.institutions[i].start, x.institutions[i].id);
         fputc('\n', stderr);
         bad = 1;

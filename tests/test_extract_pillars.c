@@ -34,8 +34,7 @@ static const struct pillar_case cases[] = {
     {"les Objectifs de développement durable (ODD)",
      {{"Objectifs de développement durable", "odd"}, {"ODD", "odd"}}},
     {"la lutte contre les maladies non transmissibles", {{"maladies non transmissibles", "mnt"}}},
-    {"le dépistage du cancer du sein",
-     {{"dépistage", "prevention"}, {"cancer", "cancer"}}},
+    {"le dépistage du cancer du sein", {{"dépistage", "prevention"}, {"cancer", "cancer"}}},
     {"La santé mentale des jeunes se dégrade.", {{"santé mentale", "sante-mentale"}}},
     {"le numérique en santé et la télémédecine",
      {{"numérique en santé", "numerique-sante"}, {"télémédecine", "numerique-sante"}}},
@@ -47,12 +46,14 @@ static const struct pillar_case cases[] = {
     {"la prévention et la promotion de la santé",
      {{"prévention", "prevention"}, {"promotion de la santé", "prevention"}}},
     {"les ressources humaines en santé manquent", {{"ressources humaines en santé", "rhs"}}},
-    {"le renforcement des systèmes de santé", {{"renforcement des systèmes de santé", "systemes-sante"}}},
+    {"le renforcement des systèmes de santé",
+     {{"renforcement des systèmes de santé", "systemes-sante"}}},
     {"l'approche « Une seule santé »", {{"Une seule santé", "one-health"}}},
     {"l'approche One Health gagne du terrain", {{"One Health", "one-health"}}},
     {"la production locale de produits de santé",
      {{"production locale de produits de santé", "production-locale"}}},
-    {"la gouvernance hospitalière évolue", {{"gouvernance hospitalière", "gouvernance-hospitaliere"}}},
+    {"la gouvernance hospitalière évolue",
+     {{"gouvernance hospitalière", "gouvernance-hospitaliere"}}},
     {"Les soins primaires restent fragiles.", {{"soins primaires", "soins-primaires"}}},
     {"vers la couverture santé universelle", {{"couverture santé universelle", "csu"}}},
     {"l'oncologie pédiatrique progresse", {{"oncologie", "cancer"}}},
@@ -192,7 +193,8 @@ static void test_pillars_user_taxonomy(void **state)
     assert_int_equal(pdx_extract(ex, t, strlen(t), NULL, PDX_EXTRACT_ALL, &x), 0);
     assert_int_equal(x.n_pillars, 1);
     assert_string_equal(x.pillars[0].id, "sante-environnement");
-    assert_int_equal(x.pillars[0].end - x.pillars[0].start, strlen("déterminants environnementaux"));
+    assert_int_equal(x.pillars[0].end - x.pillars[0].start,
+                     strlen("déterminants environnementaux"));
     pdx_extraction_free(&x);
     pdx_extractor_free(ex);
 }
