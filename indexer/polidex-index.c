@@ -1071,9 +1071,9 @@ static void print_summary(const struct run *r, int rc, uint32_t doccount)
         reasons[at] = ')';
         reasons[at + 1] = '\0';
     }
-    msg("%s%s: %lu documents indexed (%lu added, %lu replaced), %lu removed, %lu unchanged, "
+    msg("%s: %s%lu documents indexed (%lu added, %lu replaced), %lu removed, %lu unchanged, "
         "%lu skipped%s; %.1f MB read in %.2f s (%.1f MB/s); %lu documents in the index",
-        r->opt->dry_run ? "dry run, nothing changed: " : "", r->opt->index, r->added + r->replaced,
+        r->opt->index, r->opt->dry_run ? "dry run, nothing changed: " : "", r->added + r->replaced,
         r->added, r->replaced, r->removed, r->unchanged, r->skipped, reasons, mb, t, rate,
         (unsigned long)doccount);
 }

@@ -1,5 +1,6 @@
 /*
- * test_document.c — pdx_document_decode: strict UTF-8, BOM, binary, empty, NFC, title.
+ * test_document.c — pdx_document_decode: strict UTF-8, BOM, UTF-16, Latin-1 and
+ * Windows-1252 detection, binary, empty, NFC, title, line endings.
  * Sentences come from the seed documents in corpus/.
  */
 #include <stdarg.h>
@@ -224,7 +225,28 @@ static const struct bad_case bad_cases[] = {
     BAD("truncated at end", "Sant\xc3", PDX_DOC_INVALID_UTF8, 4),
     BAD("truncated 3-byte at end", "d\xe2\x80", PDX_DOC_INVALID_UTF8, 1),
     BAD("bad second byte", "d\xe2(\x99", PDX_DOC_INVALID_UTF8, 1),
-    BAD("latin-1", "Minist\xe8re de la Sant\xe9", PDX_DOC_INVALID_UTF8, 6),
+    /* Too short for the charset detector to be confident: reported, not guessed. */
+    BAD("short Latin-1", "Caf\xe9\n", PDX_DOC_INVALID_UTF8, 3),
+    /* Valid multi-byte sequences elsewhere: damaged UTF-8, never taken for Latin-1. */
+    BAD("UTF-8 with one Latin-1 byte",
+        "Le minist\xc3\xa8re de la Sant\xc3\xa9 et de la Pr\xe9vention a sign\xc3\xa9 "
+        "une d\xc3\xa9"
+        "claration avec la R\xc3\xa9gion.\n",
+        PDX_DOC_INVALID_UTF8, 38),
+    BAD("UTF-8 BOM then Latin-1",
+        "\xef\xbb\xbfLe minist\xe8re de la Sant\xe9 et de la Pr\xe9vention a sign\xe9 une "
+        "d\xe9"
+        "claration.\n",
+        PDX_DOC_INVALID_UTF8, 12),
+    BAD("UTF-16LE odd length", "\xff\xfeS\0a\0n", PDX_DOC_INVALID_UTF16, 6),
+    BAD("UTF-16LE lone high surrogate",
+        "\xff\xfeS\0\x00\xd8"
+        "a\0",
+        PDX_DOC_INVALID_UTF16, 4),
+    BAD("UTF-16BE lone low surrogate", "\xfe\xff\0S\xdc\x00", PDX_DOC_INVALID_UTF16, 4),
+    BAD("UTF-16LE NUL character", "\xff\xfeS\0\0\0a\0", PDX_DOC_BINARY, 4),
+    BAD("UTF-16LE control characters", "\xff\xfe\x01\0\x02\0\x03\0", PDX_DOC_BINARY, 2),
+    BAD("UTF-16LE BOM only", "\xff\xfe", PDX_DOC_EMPTY, (size_t)-1),
     BAD("offset counts the BOM",
         "\xef\xbb\xbf"
         "ab\xff",
@@ -262,6 +284,105 @@ static void test_decode_few_controls_are_text(void **state)
     assert_int_equal(f->doc.len, sizeof s);
 }
 
+/* ---- other encodings ---------------------------------------------------------------- */
+
+struct enc_case {
+    const char *name;
+    const char *in;
+    size_t len;
+    const char *encoding;
+    const char *text; /* expected UTF-8 text */
+    const char *title;
+};
+
+#define ENC(name, lit, enc, text, title)                                                           \
+    {                                                                                              \
+        name, lit, sizeof lit - 1, enc, text, title                                                \
+    }
+
+static const struct enc_case enc_cases[] = {
+    ENC("UTF-16LE", "\xff\xfeS\0a\0n\0t\0\xe9\0\n\0x\0", "UTF-16LE (BOM)", "Sant\xc3\xa9\nx",
+        "Sant\xc3\xa9"),
+    ENC("UTF-16BE", "\xfe\xff\0S\0a\0n\0t\0\xe9\0\r\0x", "UTF-16BE (BOM)", "Sant\xc3\xa9\rx",
+        "Sant\xc3\xa9"),
+    ENC("UTF-16LE surrogate pair", "\xff\xfe\x3d\xd8\x00\xde\n\0", "UTF-16LE (BOM)",
+        "\xf0\x9f\x98\x80\n", "\xf0\x9f\x98\x80"),
+    /* e + combining acute in UTF-16: NFC applies to converted text too. */
+    ENC("UTF-16LE NFD",
+        "\xff\xfe"
+        "e\0\x01\x03",
+        "UTF-16LE (BOM)", "\xc3\xa9", "\xc3\xa9"),
+    ENC("Latin-1", "Minist\xe8re de la Sant\xe9", "ISO-8859-1 (detected)",
+        "Minist\xc3\xa8re de la Sant\xc3\xa9", "Minist\xc3\xa8re de la Sant\xc3\xa9"),
+    ENC("Windows-1252 quotes",
+        "Le minist\xe8re de la Sant\xe9 et de la Pr\xe9vention a sign\xe9 une d\xe9"
+        "claration d\x92intention avec l\x92OMS.\n",
+        "windows-1252 (detected)",
+        "Le minist\xc3\xa8re de la Sant\xc3\xa9 et de la Pr\xc3\xa9vention a sign\xc3\xa9 une "
+        "d\xc3\xa9"
+        "claration d\xe2\x80\x99intention avec l\xe2\x80\x99OMS.\n",
+        "Le minist\xc3\xa8re de la Sant\xc3\xa9 et de la Pr\xc3\xa9vention a sign\xc3\xa9 une "
+        "d\xc3\xa9"
+        "claration d\xe2\x80\x99intention avec l\xe2\x80\x99OMS."),
+};
+
+static void test_decode_other_encodings(void **state)
+{
+    struct fixture *f = *state;
+    for (size_t i = 0; i < sizeof enc_cases / sizeof enc_cases[0]; i++) {
+        const struct enc_case *c = &enc_cases[i];
+        int rc = decode(f, c->in, c->len);
+        if (rc != PDX_DOC_OK)
+            fail_msg("%s: status %d at %zu", c->name, rc, f->offset);
+        assert_string_equal(f->doc.encoding, c->encoding);
+        assert_int_equal(f->doc.converted, 1);
+        assert_int_equal(f->doc.len, strlen(c->text));
+        assert_memory_equal(f->doc.text, c->text, f->doc.len);
+        assert_int_equal(f->doc.text[f->doc.len], '\0');
+        assert_title(&f->doc, c->title);
+    }
+}
+
+static void test_decode_utf8_is_not_converted(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(decode(f, SEED_001, sizeof SEED_001 - 1), PDX_DOC_OK);
+    assert_int_equal(f->doc.converted, 0);
+    assert_string_equal(f->doc.encoding, "UTF-8");
+    assert_int_equal(decode(f, "\xef\xbb\xbfSant\xc3\xa9", 9), PDX_DOC_OK);
+    assert_int_equal(f->doc.converted, 0);
+    assert_string_equal(f->doc.encoding, "UTF-8 (BOM)");
+}
+
+static void test_decode_line_endings(void **state)
+{
+    struct fixture *f = *state;
+    /* CR LF and lone CR end lines; the bytes stay as they are. */
+    static const char crlf[] = "\r\n  Titre ici \r\ncorps\r\n";
+    assert_int_equal(decode(f, crlf, sizeof crlf - 1), PDX_DOC_OK);
+    assert_title(&f->doc, "Titre ici");
+    assert_memory_equal(f->doc.text, crlf, sizeof crlf - 1);
+    static const char cr[] = "Titre\rcorps\rfin\r";
+    assert_int_equal(decode(f, cr, sizeof cr - 1), PDX_DOC_OK);
+    assert_title(&f->doc, "Titre");
+    assert_int_equal(f->doc.len, sizeof cr - 1);
+    assert_int_equal(decode(f, "\r\r\rSant\xc3\xa9\r", 10), PDX_DOC_OK);
+    assert_title(&f->doc, "Sant\xc3\xa9");
+}
+
+static void test_utf8_valid_prefix(void **state)
+{
+    (void)state;
+    assert_int_equal(pdx_utf8_valid_prefix("abc", 3), 3);
+    assert_int_equal(pdx_utf8_valid_prefix("d\xc3\xa9", 3), 3);
+    assert_int_equal(pdx_utf8_valid_prefix("d\xe9"
+                                           "cret",
+                                           6),
+                     1);
+    assert_int_equal(pdx_utf8_valid_prefix("ab\xc3", 3), 2);
+    assert_int_equal(pdx_utf8_valid_prefix("", 0), 0);
+}
+
 static void test_decode_null_offset_allowed(void **state)
 {
     (void)state;
@@ -286,9 +407,10 @@ static void test_status_messages(void **state)
     assert_string_equal(pdx_document_status_message(PDX_DOC_INVALID_UTF8), "invalid UTF-8");
     assert_string_equal(pdx_document_status_message(PDX_DOC_BINARY), "binary file");
     assert_string_equal(pdx_document_status_message(PDX_DOC_EMPTY), "empty document");
-    for (int s = PDX_DOC_OK; s <= PDX_DOC_INTERNAL; s++) {
+    assert_string_equal(pdx_document_status_message(PDX_DOC_INVALID_UTF16), "invalid UTF-16");
+    for (int s = PDX_DOC_OK; s <= PDX_DOC_INVALID_UTF16; s++) {
         assert_non_null(pdx_document_status_message(s));
-        for (int t = s + 1; t <= PDX_DOC_INTERNAL; t++)
+        for (int t = s + 1; t <= PDX_DOC_INVALID_UTF16; t++)
             assert_string_not_equal(pdx_document_status_message(s), pdx_document_status_message(t));
     }
     assert_string_equal(pdx_document_status_message(99), "unknown status");
@@ -306,6 +428,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decode_title_first_nonblank_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decode_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decode_few_controls_are_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decode_other_encodings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decode_utf8_is_not_converted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decode_line_endings, setup, teardown),
+        cmocka_unit_test(test_utf8_valid_prefix),
         cmocka_unit_test(test_decode_null_offset_allowed),
         cmocka_unit_test(test_free_accepts_zeroed),
         cmocka_unit_test(test_status_messages),
