@@ -51,6 +51,12 @@ struct pdx_query *pdx_query_parse(struct pdx_analyzer *a, const char *text, size
  * institution: and pillar: to the ids the indexer stored. */
 struct pdx_query *pdx_query_parse_ex(struct pdx_analyzer *a, struct pdx_extractor *ex,
                                      const char *text, size_t len, struct pdx_query_error *err);
+/* The same, also expanding the institution names and acronyms of the index's own table
+ * (`lx`, borrowed, may be NULL; see pdx_lexicon.h). */
+struct pdx_lexicon;
+struct pdx_query *pdx_query_parse_lx(struct pdx_analyzer *a, struct pdx_extractor *ex,
+                                     const struct pdx_lexicon *lx, const char *text, size_t len,
+                                     struct pdx_query_error *err);
 void pdx_query_free(struct pdx_query *q);
 
 /* Builds the Xapian query. Returns 0 and a query the caller frees with xs_query_free,

@@ -16,6 +16,7 @@
 
 #include "pdx_analyzer.h"
 #include "pdx_extract.h"
+#include "pdx_lexicon.h"
 #include "pdx_query.h"
 #include "pdx_schema.h"
 #include "pdx_snippet.h"
@@ -1035,13 +1036,38 @@ int main(int argc, char **argv)
     struct xs_query *xq = NULL;
     char *explain = NULL;
     struct xs_db *db = NULL;
+    struct pdx_lexicon *lx = NULL;
+    /* The query is checked before the index is opened: a syntax error is reported as
+     * such even when the index is missing. */
     if (query) {
         struct pdx_query_error qerr;
         pq = pdx_query_parse_ex(a, ex, query, qlen, &qerr);
-        if (!pq || pdx_query_build(pq, &xq, &qerr) != 0) {
+        if (!pq) {
             msg("query '%s': %s", query, qerr.message);
             fprintf(stderr, "try '" PROG " --help'\n");
             rc = EXIT_USAGE;
+        }
+    }
+    if (rc == 0)
+        rc = open_index(opt.index, &db);
+    if (rc == 0 && pq) {
+        /* With the index's own names and acronyms, parse again to expand them too. */
+        struct xs_error err;
+        lx = pdx_lexicon_load(a, db, &err);
+        if (!lx) {
+            msg("%s: cannot read the institution table: %s", opt.index, err.message);
+            rc = EXIT_INDEX;
+        } else {
+            struct pdx_query_error qerr;
+            struct pdx_query *again = pdx_query_parse_lx(a, ex, lx, query, qlen, &qerr);
+            if (again) {
+                pdx_query_free(pq);
+                pq = again;
+            }
+            if (pdx_query_build(pq, &xq, &qerr) != 0) {
+                msg("query '%s': %s", query, qerr.message);
+                rc = EXIT_USAGE;
+            }
         }
     }
     if (rc == 0 && opt.explain && pq) {
@@ -1049,14 +1075,13 @@ int main(int argc, char **argv)
         if (explain)
             pdx_query_explain(pq, explain, EXPLAIN_MAX);
     }
-    if (rc == 0)
-        rc = open_index(opt.index, &db);
     if (rc == 0 && (opt.list >= 0 || opt.cooccur >= 0))
         rc = run_table(&opt, db, pq, xq);
     else if (rc == 0)
         rc = run_search(&opt, a, db, pq, xq, query, qlen, explain);
     free(explain);
     xs_query_free(xq);
+    pdx_lexicon_free(lx);
     xs_db_close(db);
     pdx_query_free(pq);
     pdx_extractor_free(ex);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pdx_filters.h"
+#include "pdx_lexicon.h"
 #include "pdx_schema.h"
 
 #define NEAR_DEFAULT_WINDOW 10
@@ -74,6 +75,7 @@ enum { HL_STEM, HL_EXACT, HL_PREFIX };
 struct pdx_query {
     struct pdx_analyzer *analyzer;
     struct pdx_extractor *extractor;
+    const struct pdx_lexicon *lexicon;
     struct node *root;
     struct hl_word *words;
     size_t nwords, cap_words;
@@ -394,20 +396,26 @@ static struct form *copy_forms(const struct form *src, size_t n)
  * The query then also finds the documents naming it in another form. */
 static char *institution_named(struct parser *p, size_t start, size_t len)
 {
-    if (!p->q->extractor || len == 0)
+    if (len == 0)
         return NULL;
-    struct pdx_extraction x = {0};
     char *id = NULL;
-    if (pdx_extract(p->q->extractor, p->text + start, len, NULL, PDX_EXTRACT_INSTITUTIONS, &x) ==
-            PDX_EXTRACT_OK &&
-        x.n_institutions == 1 && x.institutions[0].end - x.institutions[0].start + 4 >= len)
-        id = strdup(x.institutions[0].id);
-    pdx_extraction_free(&x);
+    if (p->q->extractor) {
+        struct pdx_extraction x = {0};
+        if (pdx_extract(p->q->extractor, p->text + start, len, NULL, PDX_EXTRACT_INSTITUTIONS,
+                        &x) == PDX_EXTRACT_OK &&
+            x.n_institutions == 1 && x.institutions[0].end - x.institutions[0].start + 4 >= len)
+            id = strdup(x.institutions[0].id);
+        pdx_extraction_free(&x);
+    }
+    /* Names and acronyms the documents defined themselves, from the index. */
+    if (!id && p->q->lexicon) {
+        const char *found = pdx_lexicon_find(p->q->lexicon, p->q->analyzer, p->text + start, len);
+        if (found)
+            id = strdup(found);
+    }
     return id;
 }
 
-/* A typed word: its content tokens (elided articles dropped, as a reader expects
- * « l’OMS » to mean OMS). Returns NULL with no error when nothing is left. */
 /* =word: the word with exactly its accents. */
 static struct node *parse_exact(struct parser *p, const struct lex_token *t)
 {
@@ -443,6 +451,8 @@ static struct node *parse_exact(struct parser *p, const struct lex_token *t)
     return n;
 }
 
+/* A typed word: its content tokens (elided articles dropped, as a reader expects
+ * « l’OMS » to mean OMS). Returns NULL with no error when nothing is left. */
 static struct node *parse_word(struct parser *p, const struct lex_token *t)
 {
     if (t->exact)
@@ -848,6 +858,13 @@ struct pdx_query *pdx_query_parse(struct pdx_analyzer *a, const char *text, size
 struct pdx_query *pdx_query_parse_ex(struct pdx_analyzer *a, struct pdx_extractor *ex,
                                      const char *text, size_t len, struct pdx_query_error *err)
 {
+    return pdx_query_parse_lx(a, ex, NULL, text, len, err);
+}
+
+struct pdx_query *pdx_query_parse_lx(struct pdx_analyzer *a, struct pdx_extractor *ex,
+                                     const struct pdx_lexicon *lx, const char *text, size_t len,
+                                     struct pdx_query_error *err)
+{
     memset(err, 0, sizeof *err);
     if (len > PDX_QUERY_MAX_BYTES) {
         snprintf(err->message, sizeof err->message, "query too long (%zu bytes, at most %d)", len,
@@ -861,6 +878,7 @@ struct pdx_query *pdx_query_parse_ex(struct pdx_analyzer *a, struct pdx_extracto
     }
     q->analyzer = a;
     q->extractor = ex;
+    q->lexicon = lx;
     struct parser p = {.q = q, .text = text, .len = len, .err = err};
     next_token(&p);
     struct node *root = p.failed ? NULL : parse_or(&p);

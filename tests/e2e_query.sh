@@ -126,6 +126,18 @@ check "--cooccur institution institution:OMS (without OMS itself)" $? "$out"
 [ $? -eq 2 ]
 check "--list with an unknown table: exit 2" $? "$(cat "$tmp/err")"
 
+# ---- the index's own acronym table -----------------------------------------------
+# An acronym a document defines itself (not in the gazetteer) finds, in the other
+# documents, the long form written without it.
+mkdir -p "$tmp/lx"
+printf 'Un\n\nLe rapport de la Fondation Lumière pour la recherche (FLR) est paru.\n' >"$tmp/lx/a.txt"
+printf 'Deux\n\nLa Fondation Lumière pour la recherche finance trois projets.\n' >"$tmp/lx/d.txt"
+printf 'Trois\n\nRien à voir ici.\n' >"$tmp/lx/z.txt"
+"$B/polidex-index" -q -i "$tmp/lx.db" "$tmp/lx"
+got=$("$SEARCH_BIN" -i "$tmp/lx.db" --json FLR | grep -o '"path": "[^"]*"' | sort | tr '\n' ' ')
+[ "$got" = "\"path\": \"$tmp/lx/a.txt\" \"path\": \"$tmp/lx/d.txt\" " ]
+check "a document-defined acronym (FLR) finds the long form elsewhere" $? "$got"
+
 # ---- exact accents --------------------------------------------------------------
 mkdir -p "$tmp/acc"
 printf 'Un\n\nLa pêche en mer.\n' >"$tmp/acc/peche.txt"
