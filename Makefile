@@ -8,6 +8,7 @@
 #   make valgrind   run the unit, replay and end-to-end tests under valgrind
 #   make fuzz       build the libFuzzer targets (clang) and run each FUZZ_SECONDS
 #   make format     apply .clang-format; make lint checks it
+#   make bench      benchmark against omindex, recollindex, quest (BENCH_SMALL=1: a tenth)
 #
 # The first build installs the Debian packages it needs when they are missing.
 
@@ -85,7 +86,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/%)
 
 .SECONDARY:
 .PHONY: all deps run test test-unit test-e2e install uninstall clean format lint asan ubsan \
-        valgrind fuzz fuzz-run
+        valgrind fuzz fuzz-run bench
 
 all: $(PROG_BIN)
 
@@ -187,14 +188,24 @@ install: $(PROG_BIN)
 uninstall:
 	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%)
 
+# ---- benchmark ---------------------------------------------------------------------
+# polidex against omindex, recollindex, quest and the raw-Xapian ceiling on
+# ../shared/corpus/frhealth.tar.xz; installs the peers when missing, writes BENCHMARKS.md
+# (BENCH_SMALL=1: a tenth of the corpus, report in build/bench/; BENCH_RUNS, default 3).
+bench: $(PROG_BIN) $(ALL_LIBS)
+	@BENCH_SMALL="$(BENCH_SMALL)" bash tests/bench/bench.sh
+
 # ---- hardening ---------------------------------------------------------------------
-# Sanitizer reports go to files (log_path) as well as failing the process with an exit
-# code no program uses (86, 87), so that a report is never lost in a test that only
-# looks at stdout; any report file fails the target. LeakSanitizer is on in asan.
+# A sanitizer report fails the process with an exit code no program uses (86 ASan/LSan,
+# 87 UBSan), and ASan's reports also go to files (log_path; gcc's UBSan ignores it and
+# writes to stderr), so that a report is never lost in a test that only looks at stdout:
+# any report file fails the target. LeakSanitizer is on in asan.
+# new_delete_type_mismatch=0: Debian's libxapian 1.4 (not instrumented) deletes an
+# object through a base of another size inside Xapian::Database::check(); nothing of ours.
 SANLOG = $(CURDIR)/build/$@/sanitizer-logs
 asan ubsan:
 	@rm -rf $(SANLOG) && mkdir -p $(SANLOG)
-	@ASAN_OPTIONS=detect_leaks=1:exitcode=86:log_path=$(SANLOG)/asan \
+	@ASAN_OPTIONS=detect_leaks=1:new_delete_type_mismatch=0:exitcode=86:log_path=$(SANLOG)/asan \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=87:log_path=$(SANLOG)/ubsan \
 	  $(MAKE) VARIANT=$@ OPT="-O1 -g" test; rc=$$?; \
 	  if [ -n "$$(ls -A $(SANLOG))" ]; then cat $(SANLOG)/*; \

@@ -419,6 +419,27 @@ static int is_index_dir(const char *dir)
     return empty;
 }
 
+/* 1 when every entry of `dir` is a file that Xapian or polidex writes into an index
+ * (an interrupted creation may lack the version file that is_index_dir looks for). */
+static int holds_only_index_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    struct dirent *de;
+    int only = 1;
+    while (only && (de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        size_t len = strlen(n);
+        only = strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "flintlock") == 0 ||
+               strncmp(n, "iam", 3) == 0 || strncmp(n, WRITER_FILE, strlen(WRITER_FILE)) == 0 ||
+               (len > 6 && strcmp(n + len - 6, ".glass") == 0) ||
+               (len > 4 && strcmp(n + len - 4, ".tmp") == 0);
+    }
+    closedir(d);
+    return only;
+}
+
 /* The total size of the files directly inside `dir` (a Xapian database is flat). */
 static long long dir_size(const char *dir)
 {
@@ -530,7 +551,7 @@ static void remove_stale_rebuilds(const char *index)
         if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
             continue; /* still running (it cannot be: we hold the lock), leave it */
         char p[4096];
-        if (join_path(p, sizeof p, dir, de->d_name) == 0 && is_index_dir(p))
+        if (join_path(p, sizeof p, dir, de->d_name) == 0 && holds_only_index_files(p))
             remove_tree(p);
     }
     closedir(d);
@@ -755,6 +776,22 @@ static int store_file(struct run *r, const struct pdx_walk_entry *e, const char 
         pdx_document_free(&doc);
         return 0;
     }
+    /* The analyzer and the extractors start with the first document to index: a run
+     * that finds nothing new does without them. */
+    char why[512];
+    if (r->extractor == NULL &&
+        (r->extractor = pdx_extractor_new(NULL, NULL, why, sizeof why)) == NULL) {
+        clear_progress(r);
+        msg("cannot start the extractors: %s", why);
+        pdx_document_free(&doc);
+        return r->fatal = EXIT_INTERNAL;
+    }
+    if (r->analyzer == NULL && (r->analyzer = pdx_analyzer_new(why, sizeof why)) == NULL) {
+        clear_progress(r);
+        msg("cannot start the analyzer: %s", why);
+        pdx_document_free(&doc);
+        return r->fatal = EXIT_INTERNAL;
+    }
     /* What the extractors find becomes filter terms; an extraction that runs out of
      * memory still indexes what it found. */
     struct pdx_extraction found = {0};
@@ -772,7 +809,6 @@ static int store_file(struct run *r, const struct pdx_walk_entry *e, const char 
                                     .mtime = mtime,
                                     .date = NULL,
                                     .extraction = &found};
-    char why[512];
     struct xs_error err;
     if (pdx_docbuild(r->analyzer, &in, r->doc, why, sizeof why) != 0) {
         skip(r, e->path, SKIP_ANALYSIS, "%s", why);
@@ -1155,25 +1191,12 @@ static int create_index(const char *index)
 
 static int run_index(const struct options *opt, char **roots, int nroots)
 {
-    char errbuf[256];
     struct run r = {.opt = opt, .roots = roots, .nroots = nroots};
     r.progress = !opt->quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &r.started);
     struct xs_error err;
     if (xs_doc_new(&r.doc, &err) != 0) {
         msg("%s", err.message);
-        return EXIT_INTERNAL;
-    }
-    r.analyzer = pdx_analyzer_new(errbuf, sizeof errbuf);
-    if (!r.analyzer) {
-        msg("cannot start the analyzer: %s", errbuf);
-        run_free(&r);
-        return EXIT_INTERNAL;
-    }
-    r.extractor = pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf);
-    if (!r.extractor) {
-        msg("cannot start the extractors: %s", errbuf);
-        run_free(&r);
         return EXIT_INTERNAL;
     }
 

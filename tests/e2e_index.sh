@@ -466,7 +466,7 @@ while [ $iter -lt 15 ]; do
 done
 [ -z "$kill_fail" ] && [ -z "$(ls -d "$kdb".new-* 2>/dev/null)" ] &&
     ok "kill -9 at random moments: $kill_ok/15 times the index opened, checked, held whole documents, and the re-run completed" ||
-    not_ok "kill -9 loop" "$kill_fail $(ls -d "$kdb".new-* 2>/dev/null)"
+    not_ok "kill -9 loop" "$kill_fail $(ls -la "$kdb".new-* 2>/dev/null)"
 
 echo "e2e_index: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

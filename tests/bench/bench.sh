@@ -59,6 +59,9 @@ mkdir -p "$W"
 CORPUS=$W/corpus/frhealth
 rm -rf "$W/corpus" "$W/db" "$W/recoll" "$W/out"
 mkdir -p "$CORPUS" "$W/db" "$W/recoll" "$W/out" "$W/bin"
+# The programs are copied, so that a rebuild during the run changes nothing.
+BIN=$W/bin
+cp "$B/polidex-index" "$B/polidex-search" "$B/polidex-extract" "$BIN/"
 if [ "$SMALL" = 1 ]; then STEP=10; else STEP=1; fi
 (cd "$B/frhealth" && ls | grep '\.txt$' | awk -v s=$STEP 'NR % s == 1 || s == 1') > "$W/files.txt"
 (cd "$B/frhealth" && xargs ln -t "$CORPUS") < "$W/files.txt"
@@ -67,16 +70,14 @@ BYTES=$(cd "$CORPUS" && xargs cat < "$W/files.txt" | wc -c)
 MB=$(awk -v b="$BYTES" 'BEGIN { printf "%.2f", b / 1e6 }')
 say "corpus: $NFILES files, $MB MB ($([ "$SMALL" = 1 ] && echo small || echo full)), $RUNS runs"
 
-# ---- helper programs (dump_terms in C over libpdx, the C++ ceiling) ---------------
-CFLAGS_B="-std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Werror -O2 -g"
-cc $CFLAGS_B -D_POSIX_C_SOURCE=200809L -Iindexer -Ishim -I"$B/gen" \
-    $(pkg-config --cflags icu-uc icu-i18n libpcre2-8) tests/bench/dump_terms.c \
-    "$B/libpdx.a" "$B/libxs.a" $(pkg-config --libs icu-uc icu-i18n libpcre2-8 xapian-core) \
-    -lstemmer -lstdc++ -lm -o "$W/bin/dump_terms"
+# ---- the ceiling tool; its term stream from a polidex build (untimed, also a warm-up) --
 g++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -O2 -g $(pkg-config --cflags xapian-core) \
     tests/bench/xapian_ceiling.cc $(pkg-config --libs xapian-core) -o "$W/bin/xapian_ceiling"
-say "dumping polidex's terms for the ceiling (once, not timed as indexing)"
-read -r _ _ ANALYSIS_S < <("$W/bin/dump_terms" "$CORPUS" "$W/terms.bin")
+say "warm-up build and the ceiling's term stream (not timed)"
+"$BIN/polidex-index" -q -i "$W/db/polidex" --rebuild "$CORPUS" || [ $? = 3 ] ||
+    die "polidex-index failed on the corpus"
+"$W/bin/xapian_ceiling" --dump "$W/db/polidex" "$W/terms.bin" > /dev/null ||
+    die "cannot dump the terms of $W/db/polidex"
 
 # recoll: its own configuration directory, French stemming, no aspell.
 cat > "$W/recoll/recoll.conf" <<EOF
@@ -89,7 +90,8 @@ EOF
 RES=$W/results.tsv # measure run tool wall_s cpu_s rss_kb size_bytes
 : > "$RES"
 
-# Runs "$@" under /usr/bin/time; appends "measure run tool wall cpu rss size(dir)".
+# timed MEASURE RUN TOOL DIR CMD...: runs CMD under /usr/bin/time and appends
+# "measure run tool wall cpu rss size-of-DIR" to $RES.
 timed() {
     local measure=$1 run=$2 tool=$3 dir=$4
     shift 4
@@ -114,7 +116,7 @@ P_DB=$W/db/polidex O_DB=$W/db/omindex C_DB=$W/db/ceiling R_DB=$W/recoll/xapiandb
 build_one() { # tool run
     case $1 in
     polidex) rm -rf "$P_DB"
-        timed build "$2" polidex "$P_DB" "$B/polidex-index" -q -i "$P_DB" --rebuild "$CORPUS" ;;
+        timed build "$2" polidex "$P_DB" "$BIN/polidex-index" -q -i "$P_DB" --rebuild "$CORPUS" ;;
     omindex) rm -rf "$O_DB"
         timed build "$2" omindex "$O_DB" omindex -s french --overwrite --db "$O_DB" --url / \
             -M txt:text/plain "$CORPUS" ;;
@@ -126,7 +128,7 @@ build_one() { # tool run
 }
 update_one() { # measure tool run
     case $2 in
-    polidex) timed "$1" "$3" polidex "$P_DB" "$B/polidex-index" -q -i "$P_DB" "$CORPUS" ;;
+    polidex) timed "$1" "$3" polidex "$P_DB" "$BIN/polidex-index" -q -i "$P_DB" "$CORPUS" ;;
     omindex) timed "$1" "$3" omindex "$O_DB" omindex -s french --db "$O_DB" --url / \
             -M txt:text/plain "$CORPUS" ;;
     recoll) timed "$1" "$3" recoll "$R_DB" recollindex -c "$W/recoll" ;;
@@ -171,7 +173,7 @@ for ((r = 1; r <= RUNS; r++)); do
         while IFS= read -r q; do
             t0=$EPOCHREALTIME
             if [ $t = polidex ]; then
-                "$B/polidex-search" -i "$P_DB" -n 10 --color never "$q" > /dev/null 2>&1 || true
+                "$BIN/polidex-search" -i "$P_DB" -n 10 --color never "$q" > /dev/null 2>&1 || true
             else
                 quest -d "$O_DB" -s french -o and -m 10 -p title:S -b year:Y -b file:F "$q" \
                     > /dev/null 2>&1 || true
@@ -182,14 +184,14 @@ for ((r = 1; r <= RUNS; r++)); do
     done
 done
 say "queries, in process: polidex-search --bench-queries"
-"$B/polidex-search" --bench-queries "$W/queries.polidex" -i "$P_DB" -n 10 --repeat 20 \
+"$BIN/polidex-search" --bench-queries "$W/queries.polidex" -i "$P_DB" -n 10 --repeat 20 \
     > "$W/out/bench-queries.txt"
 INPROC=$(tail -1 "$W/out/bench-queries.txt")
 
 # ---- extraction -------------------------------------------------------------------
 for ((r = 1; r <= RUNS; r++)); do
     say "extraction, run $r"
-    timed extract $r polidex "" sh -c "cd '$CORPUS' && xargs '$B/polidex-extract' < '$W/files.txt' > /dev/null"
+    timed extract $r polidex "" sh -c "cd '$CORPUS' && xargs '$BIN/polidex-extract' < '$W/files.txt' > /dev/null"
 done
 uptime_end=$(uptime)
 
@@ -225,7 +227,7 @@ if [ "$SMALL" = 1 ]; then OUT=$W/BENCHMARKS.small.md; else OUT=$TOP/BENCHMARKS.m
     echo "  The machine is shared with other engineers' builds and fuzzers: wall times are"
     echo "  noisy, CPU times (user + system) less so — both are given."
     echo "- $(uname -sr); Debian $(cat /etc/debian_version)"
-    echo "- $("$B/polidex-search" --version); Xapian $(pkg-config --modversion xapian-core)"
+    echo "- $("$BIN/polidex-search" --version); Xapian $(pkg-config --modversion xapian-core)"
     echo "- omindex/quest: xapian-omega $(dpkg-query -W -f='${Version}' xapian-omega), xapian-tools $(dpkg-query -W -f='${Version}' xapian-tools); recoll $(dpkg-query -W -f='${Version}' recollcmd 2>/dev/null || dpkg-query -W -f='${Version}' recoll)"
     echo "- Corpus: frhealth ($NFILES files, $MB MB$([ "$SMALL" = 1 ] && echo ', every tenth file'))"
     echo
@@ -252,7 +254,6 @@ if [ "$SMALL" = 1 ]; then OUT=$W/BENCHMARKS.small.md; else OUT=$TOP/BENCHMARKS.m
     echo "| query, in process (20 runs each), p50 / p99 ms | $(echo "$INPROC" | awk '{ print $6 " / " $10 }') | | | | | | |"
     ew=$(med extract polidex 4)
     echo "| polidex-extract, MB/s (wall) | $(mbs $ew) | | | | | | |"
-    echo "| analysis only (dump_terms: read, extract, analyse), MB/s | $(mbs $ANALYSIS_S) | | | | | | |"
     echo
     echo "## Targets (issue 6)"
     echo
@@ -282,8 +283,8 @@ if [ "$SMALL" = 1 ]; then OUT=$W/BENCHMARKS.small.md; else OUT=$TOP/BENCHMARKS.m
     echo "omindex -s french --db DB --url / -M txt:text/plain CORPUS               # re-index"
     echo "recollindex -c CONFDIR -z    # full build; re-index without -z; recoll.conf:"
     echo "                             #   topdirs = CORPUS, indexstemminglanguages = french, noaspell = 1"
-    echo "dump_terms CORPUS terms.bin  # once: polidex's analysis into a term stream"
-    echo "xapian_ceiling terms.bin DB  # the ceiling: add_document, one commit"
+    echo "xapian_ceiling --dump POLIDEX_DB terms.bin   # once: polidex's terms, positions, values, data"
+    echo "xapian_ceiling terms.bin DB                  # the ceiling: add_document, one commit"
     echo "polidex-search -i DB -n 10 --color never 'QUERY'             # per query"
     echo "quest -d DB -s french -o and -m 10 -p title:S -b year:Y -b file:F 'QUERY'"
     echo "polidex-search --bench-queries QUERIES -i DB -n 10 --repeat 20    # in process"

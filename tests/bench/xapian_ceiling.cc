@@ -1,12 +1,23 @@
 // xapian_ceiling.cc — the raw-Xapian ceiling for the benchmark (not part of polidex).
 //
-// Replays a term stream written by tests/bench/dump_terms.c (the terms, positions,
-// values and data polidex produces for a corpus) straight into a fresh Xapian database:
-// no reading of documents, no analysis, no extraction — only Xapian's own writing, one
-// writer, add_document (no lookup per document), Xapian's default flush threshold and
-// one commit at the end. No indexer built on Xapian can beat this on one writer.
+// Two steps:
+//   xapian_ceiling --dump POLIDEX_DB STREAM   once, not timed: writes every document of
+//       an index built by polidex-index (each term with its wdf and positions, the value
+//       slots, the data) as a term stream — exactly what polidex's analysis, extraction
+//       and schema produce, whatever docbuild.c does today;
+//   xapian_ceiling STREAM DBDIR               timed: replays the stream straight into a
+//       fresh Xapian database — no reading of documents, no analysis, no extraction,
+//       only Xapian's own writing: one writer, add_document (no lookup per document),
+//       Xapian's default flush threshold and one commit at the end. No indexer built on
+//       Xapian can beat this on one writer. Prints "docs seconds" on stdout.
 //
-// Usage: xapian_ceiling STREAM DBDIR.  Prints "docs seconds" on stdout.
+// Stream (host byte order; it never leaves the machine that wrote it), per document:
+//   'D'                                  start of a document
+//   'P' u16 len, term, u32 pos           a posting (wdf 1 at one position)
+//   'T' u16 len, term, u32 wdf           a term without position (wdf 0: boolean)
+//   'V' u8 slot, u32 len, bytes          a value
+//   'A' u32 len, bytes                   the document data
+//   'E'                                  end of the document
 #include <xapian.h>
 
 #include <chrono>
@@ -17,20 +28,28 @@
 #include <stdexcept>
 #include <string>
 
-namespace {
+namespace
+{
 
-class Reader {
+class Reader
+{
   public:
     explicit Reader(const char *path) : f_(std::fopen(path, "rb"))
     {
         if (!f_)
             throw std::runtime_error(std::string("cannot open ") + path);
     }
-    ~Reader() { std::fclose(f_); }
+    ~Reader()
+    {
+        std::fclose(f_);
+    }
     Reader(const Reader &) = delete;
     Reader &operator=(const Reader &) = delete;
 
-    int type() { return std::fgetc(f_); }
+    int type()
+    {
+        return std::fgetc(f_);
+    }
     uint32_t u32()
     {
         uint32_t v;
@@ -66,12 +85,85 @@ class Reader {
     std::FILE *f_;
 };
 
+void put(std::FILE *f, const void *p, size_t n)
+{
+    if (std::fwrite(p, 1, n, f) != n)
+        throw std::runtime_error("cannot write the stream");
+}
+
+template <typename T> void put_num(std::FILE *f, T v)
+{
+    put(f, &v, sizeof v);
+}
+
+void put_term(std::FILE *f, char type, const std::string &t)
+{
+    put(f, &type, 1);
+    put_num<uint16_t>(f, static_cast<uint16_t>(t.size()));
+    put(f, t.data(), t.size());
+}
+
+// Writes the documents of `db_path` in docid order. A term's wdf beyond its positions
+// (a word that is also added without position) is written as a 'T' record.
+unsigned long dump(const char *db_path, const char *out_path)
+{
+    Xapian::Database db(db_path);
+    std::FILE *f = std::fopen(out_path, "wb");
+    if (!f)
+        throw std::runtime_error(std::string("cannot create ") + out_path);
+    unsigned long docs = 0;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+        Xapian::Document doc = db.get_document(*it);
+        put(f, "D", 1);
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            const std::string term = *t;
+            Xapian::termcount npos = 0;
+            for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p, ++npos) {
+                put_term(f, 'P', term);
+                put_num<uint32_t>(f, *p);
+            }
+            if (t.get_wdf() > npos || npos == 0) {
+                put_term(f, 'T', term);
+                put_num<uint32_t>(f, t.get_wdf() - npos);
+            }
+        }
+        for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
+            const std::string value = *v;
+            put(f, "V", 1);
+            put_num<uint8_t>(f, static_cast<uint8_t>(v.get_valueno()));
+            put_num<uint32_t>(f, static_cast<uint32_t>(value.size()));
+            put(f, value.data(), value.size());
+        }
+        const std::string data = doc.get_data();
+        put(f, "A", 1);
+        put_num<uint32_t>(f, static_cast<uint32_t>(data.size()));
+        put(f, data.data(), data.size());
+        put(f, "E", 1);
+        docs++;
+    }
+    if (std::fclose(f) != 0)
+        throw std::runtime_error(std::string("cannot write ") + out_path);
+    return docs;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && std::strcmp(argv[1], "--dump") == 0) {
+        try {
+            std::printf("%lu\n", dump(argv[2], argv[3]));
+            return 0;
+        } catch (const Xapian::Error &e) {
+            std::cerr << "xapian_ceiling: " << e.get_description() << "\n";
+        } catch (const std::exception &e) {
+            std::cerr << "xapian_ceiling: " << e.what() << "\n";
+        }
+        return 4;
+    }
     if (argc != 3) {
-        std::cerr << "usage: xapian_ceiling STREAM DBDIR\n";
+        std::cerr
+            << "usage: xapian_ceiling --dump POLIDEX_DB STREAM | xapian_ceiling STREAM DBDIR\n";
         return 2;
     }
     try {
@@ -91,14 +183,9 @@ int main(int argc, char **argv)
                 in.str(term, in.u16());
                 doc.add_posting(term, in.u32());
                 break;
-            case 'T': {
+            case 'T':
                 in.str(term, in.u16());
                 doc.add_term(term, in.u32());
-                break;
-            }
-            case 'B':
-                in.str(term, in.u16());
-                doc.add_boolean_term(term);
                 break;
             case 'V': {
                 int slot = in.u8();
