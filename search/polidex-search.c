@@ -17,6 +17,8 @@
 #include "pdx_analyzer.h"
 #include "pdx_extract.h"
 #include "pdx_lexicon.h"
+#include "pdx_output.h"
+#include "pdx_open.h"
 #include "pdx_query.h"
 #include "pdx_schema.h"
 #include "pdx_snippet.h"
@@ -39,8 +41,17 @@ enum exit_code {
 #define FACET_TOP 10
 #define EXPLAIN_MAX 16384
 
+/* Indexes given with -i (searched as one). */
+#define INDEXES_MAX 64
+/* Remote shards: each operation, and connecting, must finish within these. */
+#define REMOTE_TIMEOUT_MS 10000
+#define REMOTE_CONNECT_TIMEOUT_MS 5000
+
 struct options {
-    const char *index;
+    const char *index; /* for messages: the index, or the first of several */
+    const char *indexes[INDEXES_MAX];
+    size_t nindexes;
+    int allow_partial;
     unsigned count;
     unsigned offset;
     int json;
@@ -90,7 +101,11 @@ static void usage(FILE *f)
             "  AP-HP, APHP, ap hp      hyphenated names match in every spelling\n"
             "\n"
             "Options:\n"
-            "  -i, --index DIR    index directory (default: $POLIDEX_INDEX, else ./polidex.db)\n"
+            "  -i, --index DIR    index directory (default: $POLIDEX_INDEX, else ./polidex.db),\n"
+            "                     sharded index or stub file (remote shards: 'remote HOST:PORT');\n"
+            "                     repeat -i to search several indexes as one\n"
+            "      --allow-partial  leave out remote shards that cannot be reached (with a\n"
+            "                     warning) instead of failing\n"
             "  -n, --count N      results to show (default 10)\n"
             "      --offset N     skip the first N results\n"
             "      --exact-count  count every match exactly (otherwise an estimate)\n"
@@ -135,7 +150,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
         O_CSV,
         O_LIST,
         O_COOCCUR,
-        O_FACETS
+        O_FACETS,
+        O_ALLOW_PARTIAL
     };
     static const struct option longopts[] = {{"index", required_argument, NULL, 'i'},
                                              {"count", required_argument, NULL, 'n'},
@@ -150,6 +166,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
                                              {"list", required_argument, NULL, O_LIST},
                                              {"cooccur", required_argument, NULL, O_COOCCUR},
                                              {"facets", required_argument, NULL, O_FACETS},
+                                             {"allow-partial", no_argument, NULL, O_ALLOW_PARTIAL},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, O_VERSION},
                                              {NULL, 0, NULL, 0}};
@@ -160,7 +177,19 @@ static int parse_options(int argc, char **argv, struct options *opt)
     while ((c = getopt_long(argc, argv, "+:i:n:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'i':
-            opt->index = optarg;
+            if (opt->nindexes == INDEXES_MAX) {
+                msg("-i: at most %d indexes", INDEXES_MAX);
+                return -1;
+            }
+            if (!*optarg) {
+                msg("-i: the index path is empty");
+                return -1;
+            }
+            opt->indexes[opt->nindexes++] = optarg;
+            opt->index = opt->indexes[0];
+            break;
+        case O_ALLOW_PARTIAL:
+            opt->allow_partial = 1;
             break;
         case 'n':
             if (parse_uint(optarg, 100000, &opt->count) != 0) {
@@ -286,37 +315,6 @@ static char *join_args(int argc, char **argv, size_t *len)
 
 /* ---- output --------------------------------------------------------------------- */
 
-static void json_string(FILE *f, const char *s, size_t len)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            if (c < 0x20)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc(c, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static void print_snippet_text(const struct pdx_snippet *sn, int color)
 {
     const char *on = color ? "\033[1m" : "**";
@@ -360,17 +358,17 @@ static void print_json_result(const struct result *r, int first)
 {
     printf("%s\n    {\"rank\": %u, \"docid\": %u, \"path\": ", first ? "" : ",", r->rank + 1,
            r->docid);
-    json_string(stdout, r->data.path, r->data.path_len);
+    pdx_json_string(stdout, r->data.path, r->data.path_len);
     fputs(", \"title\": ", stdout);
-    json_string(stdout, r->data.title, r->data.title_len);
+    pdx_json_string(stdout, r->data.title, r->data.title_len);
     fputs(", \"date\": ", stdout);
     if (r->data.date_len)
-        json_string(stdout, r->data.date, r->data.date_len);
+        pdx_json_string(stdout, r->data.date, r->data.date_len);
     else
         fputs("null", stdout);
     printf(", \"weight\": %.6f, \"percent\": %d,\n     \"snippet\": {\"text\": ", r->weight,
            r->percent);
-    json_string(stdout, r->snippet.text, r->snippet.len);
+    pdx_json_string(stdout, r->snippet.text, r->snippet.len);
     fputs(", \"highlights\": [", stdout);
     for (size_t h = 0; h < r->snippet.nhl; h++)
         printf("%s[%zu, %zu]", h ? ", " : "", r->snippet.hl_start[h], r->snippet.hl_end[h]);
@@ -434,13 +432,13 @@ static int on_kwic(void *vctx, size_t start, size_t end)
         }
     if (k->json) {
         printf("%s\n    {\"path\": ", k->lines ? "," : "");
-        json_string(stdout, k->d->path, k->d->path_len);
+        pdx_json_string(stdout, k->d->path, k->d->path_len);
         printf(", \"start\": %zu, \"end\": %zu, \"left\": ", start, end);
-        json_string(stdout, t + ls, start - ls);
+        pdx_json_string(stdout, t + ls, start - ls);
         fputs(", \"match\": ", stdout);
-        json_string(stdout, t + start, end - start);
+        pdx_json_string(stdout, t + start, end - start);
         fputs(", \"right\": ", stdout);
-        json_string(stdout, t + end, re - end);
+        pdx_json_string(stdout, t + end, re - end);
         fputc('}', stdout);
     } else {
         printf("%.*s:%zu: ", (int)k->d->path_len, k->d->path, start);
@@ -456,33 +454,6 @@ static int on_kwic(void *vctx, size_t start, size_t end)
 }
 
 /* ---- facets and tables ---------------------------------------------------------- */
-
-static void csv_field(const char *s, size_t len)
-{
-    int quote = 0;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-            quote = 1;
-    if (!quote) {
-        fwrite(s, 1, len, stdout);
-        return;
-    }
-    fputc('"', stdout);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            fputc('"', stdout);
-        fputc(s[i], stdout);
-    }
-    fputc('"', stdout);
-}
-
-static void opt_json_string(const char *s)
-{
-    if (s)
-        json_string(stdout, s, strlen(s));
-    else
-        fputs("null", stdout);
-}
 
 /* YYYYMMDD → YYYY-MM-DD in `out` (11 bytes), or "" */
 static const char *iso_date(const char *d, char *out)
@@ -506,20 +477,20 @@ static void print_row_json(int kind, const struct pdx_stats_row *r)
 {
     char f[11], l[11];
     fputs("{\"id\": ", stdout);
-    opt_json_string(r->id);
+    pdx_json_cstr(stdout, r->id);
     if (kind != PDX_STATS_YEAR) {
         fputs(kind == PDX_STATS_INSTITUTION ? ", \"name\": " : ", \"label\": ", stdout);
-        opt_json_string(r->name);
+        pdx_json_cstr(stdout, r->name);
     }
     if (kind == PDX_STATS_INSTITUTION) {
         fputs(", \"acronym\": ", stdout);
-        opt_json_string(r->acronym);
+        pdx_json_cstr(stdout, r->acronym);
     }
     printf(", \"documents\": %u, \"mentions\": %llu, \"first\": ", r->docs,
            (unsigned long long)r->mentions);
-    opt_json_string(r->first[0] ? iso_date(r->first, f) : NULL);
+    pdx_json_cstr(stdout, r->first[0] ? iso_date(r->first, f) : NULL);
     fputs(", \"last\": ", stdout);
-    opt_json_string(r->last[0] ? iso_date(r->last, l) : NULL);
+    pdx_json_cstr(stdout, r->last[0] ? iso_date(r->last, l) : NULL);
     fputc('}', stdout);
 }
 
@@ -544,14 +515,14 @@ static void print_table(int kind, const struct pdx_stats *st, int format, size_t
         printf("documents,mentions,first,last\n");
         for (size_t i = 0; i < n; i++) {
             const struct pdx_stats_row *r = &st->rows[i];
-            csv_field(r->id, strlen(r->id));
+            pdx_csv_field(stdout, r->id, strlen(r->id));
             if (kind != PDX_STATS_YEAR) {
                 fputc(',', stdout);
-                csv_field(r->name ? r->name : "", r->name ? strlen(r->name) : 0);
+                pdx_csv_cstr(stdout, r->name);
             }
             if (kind == PDX_STATS_INSTITUTION) {
                 fputc(',', stdout);
-                csv_field(r->acronym ? r->acronym : "", r->acronym ? strlen(r->acronym) : 0);
+                pdx_csv_cstr(stdout, r->acronym);
             }
             printf(",%u,%llu,%s,%s\n", r->docs, (unsigned long long)r->mentions,
                    iso_date(r->first, f), iso_date(r->last, l));
@@ -596,33 +567,67 @@ static void drop_queried(struct pdx_stats *st, int kind, const struct pdx_query 
 
 /* ---- the index ------------------------------------------------------------------ */
 
-static int open_index(const char *path, struct xs_db **db)
+/* Refuses a shard built by another schema or analyzer: its terms would not match. */
+static int check_shard(void *ctx, struct xs_db *shard, const char *where)
 {
-    struct xs_error err;
-    if (xs_db_open(path, db, &err) != 0) {
-        msg("%s: cannot open the index (%s); build it with 'polidex-index -i %s PATH...'", path,
-            err.message, path);
-        return EXIT_INDEX;
-    }
     static const struct {
         const char *key, *want, *what;
     } checks[] = {{PDX_META_SCHEMA, PDX_SCHEMA_VERSION, "schema"},
                   {PDX_META_ANALYZER, PDX_ANALYZER_VERSION, "analyzer"}};
+    const char *index = ctx;
+    struct xs_error err;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         const char *v;
         size_t vlen;
-        if (xs_db_get_metadata(*db, checks[i].key, strlen(checks[i].key), &v, &vlen, &err) != 0) {
-            msg("%s: %s", path, err.message);
+        if (xs_db_get_metadata(shard, checks[i].key, strlen(checks[i].key), &v, &vlen, &err) != 0) {
+            msg("%s: %s", where, err.message);
             return EXIT_INDEX;
         }
         if (vlen != strlen(checks[i].want) || memcmp(v, checks[i].want, vlen) != 0) {
             msg("%s: built by %s version '%.*s', this is version %s; rebuild it with "
                 "'polidex-index --rebuild -i %s PATH...'",
-                path, checks[i].what, (int)vlen, v, checks[i].want, path);
+                where, checks[i].what, (int)vlen, v, checks[i].want, index);
             return EXIT_INDEX;
         }
     }
     return 0;
+}
+
+static void warn_partial(void *ctx, const char *where, const char *why)
+{
+    (void)ctx;
+    msg("warning: %s: shard left out (--allow-partial): %s", where, why);
+}
+
+/* Opens the `n` indexes at `paths` (local, sharded or stubs naming remote shards) as one
+ * reader, checking each shard's versions. Returns 0 or EXIT_INDEX (reported). */
+static int open_indexes(const char *const *paths, size_t n, int allow_partial, struct xs_db **db)
+{
+    struct pdx_open_opts o = {.allow_partial = allow_partial,
+                              .timeout_ms = REMOTE_TIMEOUT_MS,
+                              .connect_timeout_ms = REMOTE_CONNECT_TIMEOUT_MS,
+                              .warn = warn_partial,
+                              .check = check_shard,
+                              .ctx = (void *)paths[0]};
+    char where[4200];
+    struct xs_error err;
+    int rc = pdx_index_open(paths, n, &o, db, where, sizeof where, &err);
+    if (rc == 0 || rc == EXIT_INDEX)
+        return rc;
+    if (rc == XS_E_NETWORK)
+        msg("%s: remote shard unreachable: %s%s", where, err.message,
+            allow_partial ? "" : " (--allow-partial searches the other shards)");
+    else if (strcmp(where, paths[0]) == 0 && n == 1)
+        msg("%s: cannot open the index (%s); build it with 'polidex-index -i %s PATH...'", paths[0],
+            err.message, paths[0]);
+    else
+        msg("%s: cannot open this shard of %s (%s)", where, paths[0], err.message);
+    return EXIT_INDEX;
+}
+
+static int open_index(const char *path, struct xs_db **db)
+{
+    return open_indexes(&path, 1, 0, db);
 }
 
 static int stats_or_fail(const struct options *opt, struct xs_db *db, const struct xs_query *xq,
@@ -754,10 +759,10 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
 
     if (opt->json) {
         fputs("{\"query\": ", stdout);
-        json_string(stdout, query, query_len);
+        pdx_json_string(stdout, query, query_len);
         if (explain) {
             fputs(", \"explain\": ", stdout);
-            json_string(stdout, explain, strlen(explain));
+            pdx_json_string(stdout, explain, strlen(explain));
         }
         printf(", \"total\": %u, \"total_exact\": %s, \"total_min\": %u, \"total_max\": %u,"
                " \"offset\": %u, \"count\": %zu, \"%s\": [",
@@ -810,7 +815,7 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
     if (opt->json) {
         fputs(n ? "\n  ]" : "]", stdout);
         fputs(", \"did_you_mean\": ", stdout);
-        opt_json_string(did_you_mean);
+        pdx_json_cstr(stdout, did_you_mean);
         if (rc == 0 && opt->nfacets)
             rc = print_facets(opt, db, xq);
         fputs("}\n", stdout);
@@ -1016,6 +1021,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "try '" PROG " --help'\n");
         return EXIT_USAGE;
     }
+    if (opt.nindexes == 0)
+        opt.indexes[opt.nindexes++] = opt.index;
     size_t qlen = 0;
     char *query = optind < argc ? join_args(argc - optind, argv + optind, &qlen) : NULL;
     if (optind < argc && !query) {
@@ -1049,7 +1056,7 @@ int main(int argc, char **argv)
         }
     }
     if (rc == 0)
-        rc = open_index(opt.index, &db);
+        rc = open_indexes(opt.indexes, opt.nindexes, opt.allow_partial, &db);
     if (rc == 0 && pq) {
         /* With the index's own names and acronyms, parse again to expand them too. */
         struct xs_error err;
