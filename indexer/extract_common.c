@@ -29,7 +29,8 @@ void pdx_errf(char *errbuf, size_t errbuf_len, const char *fmt, ...)
 
 /* ---- PCRE2 ------------------------------------------------------------------------ */
 
-pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, size_t errbuf_len)
+pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, int jit, char *errbuf,
+                           size_t errbuf_len)
 {
     int errcode;
     PCRE2_SIZE erroff;
@@ -44,8 +45,15 @@ pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, 
         return NULL;
     }
     /* Without JIT support PCRE2 still interprets the pattern, only slower. */
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    if (jit)
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     return re;
+}
+
+void pdx_re_note_use(pcre2_code *re, unsigned *uses)
+{
+    if (*uses < PDX_JIT_AFTER && ++*uses == PDX_JIT_AFTER)
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 }
 
 int pdx_re_match(struct pdx_extractor *ex, const pcre2_code *re, const char *text, size_t len,
@@ -387,12 +395,20 @@ unsigned pdx_keyset_lookup(const struct pdx_keyset *ks, const char *text, size_t
         }
         buf[n++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
     }
-    unsigned flags = keyset_get(ks, word_hash(buf, n, 0));
-    for (uint32_t lens = ks->prefix_lens; lens; lens &= lens - 1) {
-        unsigned l = (unsigned)__builtin_ctz(lens);
-        if (l <= n)
-            flags |= keyset_get(ks, word_hash(buf, l, 1));
+    /* One pass computes the exact hash and, at each registered prefix length, the
+     * prefix hash (the same FNV-1a as word_hash, with the prefix seed). */
+    uint64_t h = 1469598103934665603ULL;
+    uint64_t hp = 1469598103934665603ULL ^ 0x9e3779b97f4a7c15ULL;
+    unsigned flags = 0;
+    uint32_t lens = ks->prefix_lens;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        h = (h ^ c) * 1099511628211ULL;
+        hp = (hp ^ c) * 1099511628211ULL;
+        if (i + 1 < 32 && (lens & (1u << (i + 1))))
+            flags |= keyset_get(ks, hp ? hp : 1);
     }
+    flags |= keyset_get(ks, h ? h : 1);
     return flags;
 }
 
@@ -850,7 +866,7 @@ int pdx_phrases_compile(const struct pdx_phrases *ps, pcre2_code **re, char *err
                 used += (size_t)snprintf(pat + used, total - used, "%s%s(*MARK:%u)",
                                          count++ ? "|" : "", ps->items[i].re, ps->items[i].idx);
         snprintf(pat + used, total - used, ")");
-        re[b] = pdx_re_compile(pat, PCRE2_ANCHORED, errbuf, errbuf_len);
+        re[b] = pdx_re_compile(pat, PCRE2_ANCHORED, 0, errbuf, errbuf_len);
         free(pat);
         if (!re[b])
             return PDX_EXTRACT_EPCRE;

@@ -68,9 +68,17 @@ struct pdx_extractor {
     size_t ncands, capcands;
 };
 
-/* Compiles `pattern` (UTF, UCP, plus `options`) and JIT-compiles it. Returns NULL and
- * writes the PCRE2 message and offset into errbuf on failure. */
-pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, char *errbuf, size_t errbuf_len);
+/* Compiles `pattern` (UTF, UCP, plus `options`) and, when `jit` is nonzero, JIT-compiles
+ * it. Returns NULL and writes the PCRE2 message and offset into errbuf on failure. */
+pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, int jit, char *errbuf,
+                           size_t errbuf_len);
+
+/* Patterns that many texts never reach (the per-letter gazetteer and taxonomy
+ * alternations) are compiled without JIT, which is most of an extractor's start-up
+ * cost, and JIT-compiled on their PDX_JIT_AFTER-th use: short runs stay cheap to start
+ * and long runs get JIT speed where it matters. */
+#define PDX_JIT_AFTER 4096
+void pdx_re_note_use(pcre2_code *re, unsigned *uses);
 
 /* Runs `re` (compiled with PCRE2_ANCHORED: PCRE2 10.42 does not use the JIT code when
  * PCRE2_ANCHORED is given at match time) at `off` over the whole text (so look-behinds see what

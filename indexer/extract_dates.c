@@ -260,7 +260,7 @@ int pdx_dates_init(struct pdx_extractor *ex, char *errbuf, size_t errbuf_len)
         used += n;
     }
     pattern[used] = '\0';
-    ex->dates->re = pdx_re_compile(pattern, PCRE2_DUPNAMES | PCRE2_ANCHORED, errbuf, errbuf_len);
+    ex->dates->re = pdx_re_compile(pattern, PCRE2_DUPNAMES | PCRE2_ANCHORED, 1, errbuf, errbuf_len);
     free(pattern);
     if (!ex->dates->re)
         return PDX_EXTRACT_EPCRE;
@@ -315,6 +315,15 @@ static int weekday_of(const char *text, size_t s, size_t e)
         if (strncmp(f, names[i], strlen(names[i])) == 0)
             return i;
     return -1;
+}
+
+/* Can the word [s, e) be a weekday name or « premier » (a cheap test before folding)? */
+static int maybe_day_word(const char *text, size_t s, size_t e)
+{
+    char c = (char)(text[s] | 0x20);
+    if (e - s < 5 || e - s > 9 || !memchr("lmjvsdp", c, 7))
+        return 0;
+    return weekday_of(text, s, e) >= 0 || pdx_word_is(text, s, e, "premier");
 }
 
 /* A day number: "1er", "premier", "21". */
@@ -1381,6 +1390,10 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len, st
             if (!nwords++)
                 first_ws = ws;
             nonblank = 1;
+            /* a full date starts with a digit, a weekday or « premier »: trying the
+             * pattern at other words only costs time */
+            if (!(text[ws] >= '0' && text[ws] <= '9') && !maybe_day_word(text, ws, we))
+                continue;
             struct pdx_date_mention m[2];
             int wd, explicit_year;
             int n = match_date(ex, text, le, ws, we, &c, m, &wd, &explicit_year);

@@ -35,6 +35,7 @@ struct pdx_institutions {
     size_t n, cap;
     struct pdx_str_pool *pool; /* the entries' strings */
     pcre2_code *gaz_re[PDX_BUCKETS];
+    unsigned gaz_uses[PDX_BUCKETS]; /* for lazy JIT (pdx_re_note_use) */
     pcre2_code *trig_re;
 };
 
@@ -221,7 +222,7 @@ int pdx_inst_init(struct pdx_extractor *ex, const struct pdx_extractor_options *
     }
     memcpy(pat, trig_pattern_head, hl);
     memcpy(pat + hl, trig_pattern_tail, tl + 1);
-    ex->inst->trig_re = pdx_re_compile(pat, PCRE2_ANCHORED, errbuf, errbuf_len);
+    ex->inst->trig_re = pdx_re_compile(pat, PCRE2_ANCHORED, 1, errbuf, errbuf_len);
     free(pat);
     if (!ex->inst->trig_re) {
         c.status = PDX_EXTRACT_EPCRE;
@@ -423,8 +424,10 @@ static size_t try_at(struct inst_state *st, size_t ws, size_t we, unsigned flags
     size_t gaz_end = ws, trig_end = ws;
     long gaz_idx = -1;
     (void)we;
-    const pcre2_code *gre = in->gaz_re[pdx_bucket_of(text, len, ws)];
+    unsigned bucket = pdx_bucket_of(text, len, ws);
+    const pcre2_code *gre = in->gaz_re[bucket];
     if ((flags & PDX_KEY_GAZ) && gre) {
+        pdx_re_note_use(in->gaz_re[bucket], &in->gaz_uses[bucket]);
         int r = pdx_re_match(ex, gre, text, len, ws, st->out);
         if (r == 1) {
             gaz_end = pdx_re_ovector(ex)[1];

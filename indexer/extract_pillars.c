@@ -31,6 +31,7 @@ struct pdx_pillars {
     size_t n, cap;
     struct pdx_str_pool *pool;
     pcre2_code *re[PDX_BUCKETS];
+    unsigned uses[PDX_BUCKETS]; /* for lazy JIT (pdx_re_note_use) */
     pcre2_code *decl_re; /* a declaration noun in the line before a list */
 };
 
@@ -127,7 +128,7 @@ int pdx_pillars_init(struct pdx_extractor *ex, const struct pdx_extractor_option
     }
     if ((c.status = pdx_phrases_compile(&phrases, ex->pillars->re, errbuf, errbuf_len)) != 0)
         goto done;
-    ex->pillars->decl_re = pdx_re_compile(decl_pattern, 0, errbuf, errbuf_len);
+    ex->pillars->decl_re = pdx_re_compile(decl_pattern, 0, 1, errbuf, errbuf_len);
     if (!ex->pillars->decl_re)
         c.status = PDX_EXTRACT_EPCRE;
 done:
@@ -318,8 +319,12 @@ int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
         ws = ex->cands[ci].ws;
         if (ws < pos || !(ex->cands[ci].flags & PDX_KEY_PILLAR))
             continue;
-        const pcre2_code *re = p->re[pdx_bucket_of(text, len, ws)];
-        if (!re || pdx_re_match(ex, re, text, len, ws, out) != 1)
+        unsigned bucket = pdx_bucket_of(text, len, ws);
+        const pcre2_code *re = p->re[bucket];
+        if (!re)
+            continue;
+        pdx_re_note_use(p->re[bucket], &p->uses[bucket]);
+        if (pdx_re_match(ex, re, text, len, ws, out) != 1)
             continue;
         size_t e = pdx_re_ovector(ex)[1];
         long idx = strtol(pdx_re_mark(ex), NULL, 10);
@@ -367,7 +372,8 @@ int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
             goto done;
         }
     }
-    qsort(out->pillars + first, out->n_pillars - first, sizeof *out->pillars, pillar_cmp);
+    if (out->n_pillars > first) /* qsort on a NULL array is undefined, even for 0 */
+        qsort(out->pillars + first, out->n_pillars - first, sizeof *out->pillars, pillar_cmp);
 done:
     free(items);
     return rc;

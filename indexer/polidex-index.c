@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include "pdx_extract.h"
 #include "pdx_document.h"
 #include "pdx_schema.h"
+#include "pdx_shards.h"
 #include "pdx_walk.h"
 #include "xs.h"
 
@@ -82,6 +84,8 @@ struct options {
     int quiet;
     int verbose;
     long long max_size;
+    unsigned shards; /* --shards N; 0 when not given */
+    int compact;
 };
 
 /* A set of strings (unique-id terms seen by the walk), open addressing. */
@@ -99,6 +103,9 @@ struct skipped {
 
 struct run {
     const struct options *opt;
+    const char *name; /* the database written, for messages: the index or one of its shards */
+    uint32_t shard, nshards; /* a sharded index: this run indexes the files of one shard */
+    int rc;                  /* a shard's run: its exit code */
     char **roots;
     int nroots;
     struct pdx_analyzer *analyzer;
@@ -131,11 +138,14 @@ struct run {
 static void msg(const char *fmt, ...)
 {
     va_list ap;
+    /* Shards are indexed by threads: each line is written whole. */
+    flockfile(stderr);
     fprintf(stderr, PROG ": ");
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 /* Writes a path for a human: bytes that are not UTF-8, and control characters, as \xNN
@@ -187,9 +197,10 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: " PROG " [-i INDEX] [--rebuild | --dry-run] [--keep-missing] [--json]\n"
-            "                     [--max-size MB] [-q] [-v] PATH...\n"
+            "                     [--shards N] [--max-size MB] [-q] [-v] PATH...\n"
             "       " PROG " [-i INDEX] --status [--json]\n"
             "       " PROG " [-i INDEX] --check\n"
+            "       " PROG " [-i INDEX] --compact [--shards 1]\n"
             "Index the .txt files under each PATH (files named explicitly are indexed\n"
             "whatever their name) into a polidex index. By default the index is updated:\n"
             "new files are added, changed files replaced, and the documents of files that\n"
@@ -199,6 +210,10 @@ static void usage(FILE *f)
             "      --rebuild      build a fresh index beside the old one and swap it in\n"
             "      --dry-run      say what would be added, replaced and removed; change nothing\n"
             "      --keep-missing keep the documents of files that disappeared\n"
+            "      --shards N     a new index (or --rebuild) split into N shards (1-64), each\n"
+            "                     written by its own thread; an existing index keeps its own\n"
+            "      --compact      rewrite the index compactly with Xapian's compactor and swap\n"
+            "                     it in; with --shards 1, merge a sharded index into one\n"
             "      --max-size MB  skip files larger than this (default 64)\n"
             "      --json         print the summary as one JSON object on stdout\n"
             "      --status       describe the index (documents, size, versions, last build)\n"
@@ -402,7 +417,7 @@ static int join_path(char *buf, size_t size, const char *dir, const char *name)
 static int is_index_dir(const char *dir)
 {
     char p[4096];
-    static const char *const marks[] = {"iamglass", "iamchert", "iamhoney"};
+    static const char *const marks[] = {"iamglass", "iamchert", "iamhoney", PDX_SHARD_STUB};
     struct stat st;
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
         if (join_path(p, sizeof p, dir, marks[i]) == 0 && stat(p, &st) == 0)
@@ -421,7 +436,7 @@ static int is_index_dir(const char *dir)
 
 /* 1 when every entry of `dir` is a file that Xapian or polidex writes into an index
  * (an interrupted creation may lack the version file that is_index_dir looks for). */
-static int holds_only_index_files(const char *dir)
+static int holds_only_index_files_at(const char *dir, int depth)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -433,11 +448,23 @@ static int holds_only_index_files(const char *dir)
         size_t len = strlen(n);
         only = strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "flintlock") == 0 ||
                strncmp(n, "iam", 3) == 0 || strncmp(n, WRITER_FILE, strlen(WRITER_FILE)) == 0 ||
+               strncmp(n, PDX_SHARD_STUB, strlen(PDX_SHARD_STUB)) == 0 ||
                (len > 6 && strcmp(n + len - 6, ".glass") == 0) ||
                (len > 4 && strcmp(n + len - 4, ".tmp") == 0);
+        /* A sharded index: its shards, one level down. */
+        size_t plen = strlen(PDX_SHARD_PREFIX);
+        char sub[4096];
+        if (!only && len > plen && strncmp(n, PDX_SHARD_PREFIX, plen) == 0 &&
+            strspn(n + plen, "0123456789") == len - plen && join_path(sub, sizeof sub, dir, n) == 0)
+            only = depth < 1 && holds_only_index_files_at(sub, depth + 1);
     }
     closedir(d);
     return only;
+}
+
+static int holds_only_index_files(const char *dir)
+{
+    return holds_only_index_files_at(dir, 0);
 }
 
 /* The total size of the files directly inside `dir` (a Xapian database is flat). */
@@ -646,10 +673,12 @@ static void skip(struct run *r, const char *path, int reason, const char *fmt, .
     va_end(ap);
     r->skipped++;
     r->skip_count[reason]++;
+    flockfile(stderr);
     clear_progress(r);
     fputs(PROG ": ", stderr);
     put_path(stderr, path);
     fprintf(stderr, ": %s, skipped\n", why);
+    funlockfile(stderr);
     if (r->opt->json && r->nskips < JSON_SKIP_LIST_MAX) {
         if (r->nskips == r->skips_cap) {
             size_t ncap = r->skips_cap ? r->skips_cap * 2 : 16;
@@ -675,7 +704,7 @@ static int begin_batch(struct run *r)
     if (r->in_transaction)
         return 0;
     if (xs_wdb_begin(r->wdb, &err) != 0) {
-        msg("%s: %s", r->opt->index, err.message);
+        msg("%s: %s", r->name, err.message);
         return -1;
     }
     r->in_transaction = 1;
@@ -690,7 +719,7 @@ static int commit_batch(struct run *r)
     r->in_transaction = 0;
     r->batch = 0;
     if (xs_wdb_commit_transaction(r->wdb, &err) != 0) {
-        msg("%s: commit failed: %s", r->opt->index, err.message);
+        msg("%s: commit failed: %s", r->name, err.message);
         return -1;
     }
     return 0;
@@ -735,7 +764,7 @@ static int get_value(struct run *r, uint32_t docid, unsigned slot, char *buf, si
 static int index_error(struct run *r, const char *what, const struct xs_error *err)
 {
     clear_progress(r);
-    msg("%s: %s: %s", r->opt->index, what, err->message);
+    msg("%s: %s: %s", r->name, what, err->message);
     r->fatal = EXIT_INDEX;
     return r->fatal;
 }
@@ -797,10 +826,12 @@ static int store_file(struct run *r, const struct pdx_walk_entry *e, const char 
     struct pdx_extraction found = {0};
     int xrc = pdx_extract(r->extractor, doc.text, doc.len, NULL, PDX_EXTRACT_ALL, &found);
     if (r->opt->verbose && (xrc != PDX_EXTRACT_OK || found.limit_errors)) {
+        flockfile(stderr);
         clear_progress(r);
         fputs(PROG ": ", stderr);
         put_path(stderr, e->path);
         fprintf(stderr, ": extraction incomplete (%zu matches hit a limit)\n", found.limit_errors);
+        funlockfile(stderr);
     }
     struct pdx_docbuild_input in = {.path = e->path,
                                     .doc = &doc,
@@ -825,10 +856,12 @@ static int store_file(struct run *r, const struct pdx_walk_entry *e, const char 
             else
                 r->added++;
             if (r->opt->verbose) {
+                flockfile(stderr);
                 clear_progress(r);
                 fputs(PROG ": ", stderr);
                 put_path(stderr, e->path);
                 fprintf(stderr, ": %s (%s)\n", docid ? "replaced" : "added", doc.encoding);
+                funlockfile(stderr);
             }
             if (batch_done(r) != 0)
                 r->fatal = EXIT_INDEX;
@@ -845,6 +878,8 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
     char idterm[PDX_IDTERM_MAX + 1];
     size_t idlen = pdx_idterm(e->path, idterm, sizeof idterm);
     struct xs_error err;
+    if (r->nshards > 1 && pdx_shard_of(idterm, idlen, r->nshards) != r->shard)
+        return 0; /* another shard's file */
     if (strset_add(&r->seen, idterm, idlen) != 0) {
         msg("out of memory");
         return r->fatal = EXIT_INTERNAL;
@@ -941,12 +976,13 @@ static int on_entry(void *ctx, const struct pdx_walk_entry *e)
         show_progress(r, 0);
         return rc;
     case PDX_WALK_LOOP:
-        skip(r, e->path, SKIP_LOOP, "directory loop through a symbolic link");
+        if (r->shard == 0) /* every shard's walk sees it: one reports it */
+            skip(r, e->path, SKIP_LOOP, "directory loop through a symbolic link");
         return 0;
     default:
-        if (e->error == EINVAL)
+        if (r->shard == 0 && e->error == EINVAL)
             skip(r, e->path, SKIP_NOT_A_FILE, "not a regular file or directory");
-        else
+        else if (r->shard == 0)
             skip(r, e->path, SKIP_UNREADABLE, "cannot read: %s", strerror(e->error));
         return keep_under(r, e->path);
     }
@@ -1047,10 +1083,12 @@ static int remove_missing(struct run *r)
         } else {
             r->removed++;
             if (r->opt->verbose) {
+                flockfile(stderr);
                 clear_progress(r);
                 fputs(PROG ": ", stderr);
                 put_path(stderr, rm.terms[i] + 1);
                 fputs(": removed (file gone)\n", stderr);
+                funlockfile(stderr);
             }
             if (batch_done(r) != 0)
                 r->fatal = EXIT_INDEX;
@@ -1189,9 +1227,389 @@ static int create_index(const char *index)
     return 0;
 }
 
+/* Walks the roots into r->wdb (or, in a dry run, compares with r->rdb): indexes new and
+ * changed files, removes the missing ones, commits and records the build. `rc` is the
+ * exit code so far (nothing is done unless it is 0); returns the new one. */
+static int index_into(struct run *r, int rc)
+{
+    struct xs_error err;
+    if (rc == 0 && r->progress)
+        for (int i = 0; i < r->nroots; i++)
+            pdx_walk(r->roots[i], count_entry, r);
+    for (int i = 0; rc == 0 && i < r->nroots; i++) {
+        int w = pdx_walk(r->roots[i], on_entry, r);
+        if (w < 0) {
+            msg("%s: out of memory while listing files", r->roots[i]);
+            rc = EXIT_INTERNAL;
+        } else if (w > 0) {
+            rc = r->fatal ? r->fatal : EXIT_INTERNAL;
+        }
+    }
+    show_progress(r, 1);
+    if (rc == 0 && r->wdb && commit_batch(r) != 0)
+        rc = EXIT_INDEX;
+    if (rc == 0 && !r->opt->rebuild && !r->opt->keep_missing && remove_missing(r) != 0)
+        rc = r->fatal;
+    if (rc == 0 && r->wdb && commit_batch(r) != 0)
+        rc = EXIT_INDEX;
+    if (rc == 0 && r->wdb &&
+        (write_build_info(r->wdb, r->opt->rebuild ? "rebuild" : "update", &err) != 0 ||
+         xs_wdb_commit(r->wdb, &err) != 0)) {
+        msg("%s: %s", r->name, err.message);
+        rc = EXIT_INDEX;
+    }
+    if (rc != 0 && r->in_transaction)
+        xs_wdb_cancel_transaction(r->wdb, NULL);
+    return rc;
+}
+
+static void *shard_thread(void *arg)
+{
+    struct run *r = arg;
+    r->rc = index_into(r, r->rc);
+    return NULL;
+}
+
+/* ---- sharded indexes ------------------------------------------------------------------ */
+
+/* dir/shardK into buf; returns 0, or -1 when it does not fit. */
+static int shard_path(char *buf, size_t size, const char *dir, uint32_t k)
+{
+    int n = snprintf(buf, size, "%s/" PDX_SHARD_PREFIX "%u", dir, (unsigned)k);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+struct stub_count {
+    uint32_t n;
+    int foreign; /* an entry polidex-index did not write */
+};
+
+static int count_stub_entry(void *ctx, const struct pdx_stub_entry *e)
+{
+    struct stub_count *c = ctx;
+    char want[32];
+    int n = snprintf(want, sizeof want, PDX_SHARD_PREFIX "%u", (unsigned)c->n);
+    if (e->kind != PDX_STUB_LOCAL || (size_t)n != e->name_len ||
+        memcmp(e->name, want, e->name_len) != 0 || c->n == PDX_SHARDS_MAX) {
+        c->foreign = 1;
+        return 1;
+    }
+    c->n++;
+    return 0;
+}
+
+/* The number of shards of the index at `index`: 0 when it is not a sharded index (a
+ * single database, or nothing), -1 (reported) when its stub was not written by polidex-index
+ * (it names remote or other databases: search it, but index each shard on its own). */
+static int shard_count(const char *index)
+{
+    char p[4096];
+    char *text = NULL;
+    size_t len = 0;
+    struct stat st;
+    if (join_path(p, sizeof p, index, PDX_SHARD_STUB) != 0 || stat(p, &st) != 0)
+        return 0;
+    int e = read_file(p, st.st_size, 1 << 20, &text, &len);
+    if (e) {
+        msg("%s: cannot read: %s", p, strerror(e));
+        return -1;
+    }
+    struct stub_count c = {0, 0};
+    size_t bad = 0;
+    int rc = pdx_stub_parse(text, len, count_stub_entry, &c, &bad);
+    free(text);
+    if (rc != 0 || c.foreign || c.n == 0) {
+        msg("%s: not a stub written by " PROG " (shard0 … shardN-1); index each of its "
+            "databases on its own",
+            p);
+        return -1;
+    }
+    return (int)c.n;
+}
+
+/* The size of an index on disk: its files, and those of its shards. */
+static long long index_size(const char *index)
+{
+    long long total = dir_size(index);
+    int n = shard_count(index);
+    for (int k = 0; total >= 0 && k < n; k++) {
+        char p[4096];
+        long long s = shard_path(p, sizeof p, index, (uint32_t)k) == 0 ? dir_size(p) : -1;
+        total = s < 0 ? -1 : total + s;
+    }
+    return total;
+}
+
+/* Writes dir/XAPIANDB naming shard0 … shard(n-1), aside and renamed in. Returns 0 or -1. */
+static int write_stub(const char *dir, uint32_t n)
+{
+    char p[4096], tmp[4160];
+    if (join_path(p, sizeof p, dir, PDX_SHARD_STUB) != 0)
+        return -1;
+    int len = snprintf(tmp, sizeof tmp, "%s.tmp", p);
+    if (len < 0 || (size_t)len >= sizeof tmp)
+        return -1;
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return -1;
+    fputs("# polidex sharded index: a Xapian stub naming its shards (see README)\n", f);
+    for (uint32_t k = 0; k < n; k++)
+        fprintf(f, "auto " PDX_SHARD_PREFIX "%u\n", (unsigned)k);
+    int bad = ferror(f) != 0;
+    if (fsync(fileno(f)) != 0)
+        bad = 1;
+    if (fclose(f) != 0 || bad || rename(tmp, p) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static void close_writers(struct xs_wdb **w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        xs_wdb_close(w[i]);
+        w[i] = NULL;
+    }
+}
+
+/* Takes the write lock of the existing index at `index` (of each of its shards), so that
+ * no update runs while an index is built to replace it. live[] receives the writers
+ * (*nlive of them). A database that cannot be opened for another reason than a lock
+ * (damaged, unreadable format) is left out: replacing it is what a rebuild is for.
+ * Returns 0, or EXIT_INDEX (reported) when another writer holds a lock. */
+static int lock_index(const char *index, struct xs_wdb **live, size_t *nlive)
+{
+    struct stat st;
+    struct xs_error err;
+    *nlive = 0;
+    if (stat(index, &st) != 0)
+        return 0;
+    int n = shard_count(index);
+    if (n < 0)
+        return EXIT_INDEX;
+    for (int k = 0; k < (n ? n : 1); k++) {
+        char p[4096];
+        if (n && shard_path(p, sizeof p, index, (uint32_t)k) != 0)
+            continue;
+        struct xs_wdb *w = NULL;
+        if (xs_wdb_open(n ? p : index, XS_WDB_OPEN, &w, &err) == 0) {
+            live[(*nlive)++] = w;
+        } else if (err.code == XS_E_LOCK) {
+            close_writers(live, *nlive);
+            *nlive = 0;
+            return open_error(index, &err);
+        }
+    }
+    return 0;
+}
+
+/* Creates dir (absent) holding n empty shards with their versions and the stub. */
+static int create_shards(const char *dir, uint32_t n, int versions)
+{
+    if (mkdir(dir, 0777) != 0) {
+        msg("%s: cannot create: %s", dir, strerror(errno));
+        return EXIT_INDEX;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        char p[4096];
+        struct xs_wdb *db = NULL;
+        struct xs_error err;
+        if (shard_path(p, sizeof p, dir, k) != 0) {
+            msg("%s: index path too long", dir);
+            return EXIT_INDEX;
+        }
+        if (xs_wdb_open(p, XS_WDB_CREATE_OR_OVERWRITE, &db, &err) != 0 ||
+            (versions && (write_versions(db, &err) != 0 || xs_wdb_commit(db, &err) != 0))) {
+            msg("%s: cannot create: %s", p, err.message);
+            xs_wdb_close(db);
+            return EXIT_INDEX;
+        }
+        xs_wdb_close(db);
+    }
+    if (versions && write_stub(dir, n) != 0) {
+        msg("%s: cannot write the stub file: %s", dir, strerror(errno));
+        return EXIT_INDEX;
+    }
+    return 0;
+}
+
+/* Swaps the complete index at `target` in for `index` (or renames it there when there is
+ * none), then removes the old one. Returns 0 or EXIT_INDEX (reported; target removed). */
+static int swap_in(const char *target, const char *index, struct xs_wdb **live, size_t *nlive)
+{
+    if (renameat2(AT_FDCWD, target, AT_FDCWD, index, RENAME_EXCHANGE) == 0) {
+        close_writers(live, *nlive); /* the old index, now at `target` */
+        *nlive = 0;
+        remove_tree(target);
+        return 0;
+    }
+    if (errno == ENOENT && rename(target, index) == 0)
+        return 0; /* there was no old index to exchange with */
+    msg("%s: cannot swap in the new index: %s", index, strerror(errno));
+    remove_tree(target);
+    return EXIT_INDEX;
+}
+
+/* Adds a shard's counts and skipped files into the run that sums them. */
+static void sum_into(struct run *sum, struct run *r)
+{
+    sum->added += r->added;
+    sum->replaced += r->replaced;
+    sum->removed += r->removed;
+    sum->unchanged += r->unchanged;
+    sum->skipped += r->skipped;
+    sum->bytes += r->bytes;
+    for (int i = 0; i < SKIP_COUNT; i++)
+        sum->skip_count[i] += r->skip_count[i];
+    for (size_t i = 0; i < r->nskips; i++) {
+        if (sum->nskips == sum->skips_cap) {
+            size_t ncap = sum->skips_cap ? sum->skips_cap * 2 : 16;
+            struct skipped *grown = realloc(sum->skips, ncap * sizeof *grown);
+            if (grown == NULL)
+                break;
+            sum->skips = grown;
+            sum->skips_cap = ncap;
+        }
+        sum->skips[sum->nskips++] = r->skips[i];
+        r->skips[i] = (struct skipped){NULL, 0, NULL};
+    }
+}
+
+/* Updates or rebuilds a sharded index: one writer per shard, each in its own thread,
+ * walking the same roots and indexing the files whose id hashes to its shard. */
+static int run_sharded(const struct options *opt, char **roots, int nroots, uint32_t nshards)
+{
+    char target[4096];
+    struct xs_wdb *live[PDX_SHARDS_MAX]; /* rebuild: the old index, locked */
+    size_t nlive = 0;
+    const char *writer_dir = opt->index;
+    struct run sum = {.opt = opt, .name = opt->index};
+    clock_gettime(CLOCK_MONOTONIC, &sum.started);
+    int rc = 0;
+    int n = snprintf(target, sizeof target, "%s.new-%ld", opt->index, (long)getpid());
+    struct stat st;
+    if (n < 0 || (size_t)n >= sizeof target) {
+        msg("%s: index path too long", opt->index);
+        return EXIT_USAGE;
+    }
+    if (opt->rebuild) {
+        if (stat(opt->index, &st) == 0 && (!S_ISDIR(st.st_mode) || !is_index_dir(opt->index))) {
+            msg("%s: exists and is not a polidex index; not replacing it", opt->index);
+            return EXIT_INDEX;
+        }
+        if ((rc = lock_index(opt->index, live, &nlive)) != 0)
+            return rc;
+        if (nlive)
+            remove_stale_rebuilds(opt->index);
+        else
+            writer_dir = target;
+        rc = create_shards(target, nshards, 0);
+    } else if (stat(opt->index, &st) != 0 && errno == ENOENT) {
+        /* Created aside and renamed in, so that a killed run leaves no half index. */
+        rc = create_shards(target, nshards, 1);
+        if (rc == 0 && rename(target, opt->index) != 0)
+            remove_tree(target); /* another writer created it meanwhile */
+        else if (rc != 0)
+            remove_tree(target);
+        snprintf(target, sizeof target, "%s", opt->index);
+    } else {
+        snprintf(target, sizeof target, "%s", opt->index);
+    }
+
+    struct run runs[PDX_SHARDS_MAX];
+    char names[PDX_SHARDS_MAX][4096];
+    memset(runs, 0, sizeof runs);
+    int progress = !opt->quiet && isatty(STDERR_FILENO);
+    for (uint32_t k = 0; k < nshards; k++) {
+        struct run *r = &runs[k];
+        struct xs_error err;
+        *r = (struct run){.opt = opt,
+                          .name = names[k],
+                          .shard = k,
+                          .nshards = nshards,
+                          .roots = roots,
+                          .nroots = nroots,
+                          .compare = !opt->rebuild,
+                          .progress = progress && k == 0,
+                          .started = sum.started};
+        if (rc != 0)
+            continue;
+        if (shard_path(names[k], sizeof names[k], target, k) != 0) {
+            msg("%s: index path too long", opt->index);
+            rc = EXIT_USAGE;
+        } else if (xs_doc_new(&r->doc, &err) != 0) {
+            msg("%s", err.message);
+            rc = EXIT_INTERNAL;
+        } else if (xs_wdb_open(names[k], XS_WDB_OPEN, &r->wdb, &err) != 0) {
+            rc = open_error(opt->index, &err);
+        } else if (!opt->rebuild) {
+            struct meta_reader m = {NULL, r->wdb};
+            rc = check_versions(&m, names[k]);
+        }
+        uint32_t count = 0;
+        if (rc == 0 && (xs_wdb_doccount(r->wdb, &count, &err) != 0 ||
+                        (count == 0 &&
+                         (write_versions(r->wdb, &err) != 0 || xs_wdb_commit(r->wdb, &err) != 0))))
+            rc = open_error(names[k], &err);
+    }
+    if (rc == 0 && !opt->rebuild)
+        remove_stale_rebuilds(opt->index);
+    if (rc == 0)
+        write_writer_file(writer_dir);
+
+    pthread_t threads[PDX_SHARDS_MAX];
+    int started[PDX_SHARDS_MAX] = {0};
+    for (uint32_t k = 0; rc == 0 && k < nshards; k++)
+        started[k] = pthread_create(&threads[k], NULL, shard_thread, &runs[k]) == 0;
+    for (uint32_t k = 0; rc == 0 && k < nshards; k++) {
+        if (started[k])
+            pthread_join(threads[k], NULL);
+        else
+            shard_thread(&runs[k]); /* no thread to be had: in turn, then */
+    }
+    uint32_t doccount = 0;
+    for (uint32_t k = 0; k < nshards; k++) {
+        struct run *r = &runs[k];
+        if (rc == 0 && r->rc != 0 && r->rc != EXIT_DATA)
+            rc = r->rc;
+        uint32_t c = 0;
+        if (r->wdb && xs_wdb_doccount(r->wdb, &c, NULL) == 0)
+            doccount += c;
+        xs_wdb_close(r->wdb);
+        r->wdb = NULL;
+        sum_into(&sum, r);
+        run_free(r);
+    }
+    if (writer_dir == target)
+        remove_writer_file(writer_dir);
+    if (opt->rebuild && rc == EXIT_USAGE) {
+        /* nothing was created */
+    } else if (opt->rebuild && rc != 0) {
+        remove_tree(target);
+    } else if (opt->rebuild) {
+        if (write_stub(target, nshards) != 0) {
+            msg("%s: cannot write the stub file: %s", target, strerror(errno));
+            remove_tree(target);
+            rc = EXIT_INDEX;
+        } else {
+            rc = swap_in(target, opt->index, live, &nlive);
+        }
+    }
+    if (writer_dir != target)
+        remove_writer_file(opt->index);
+    close_writers(live, nlive);
+    if (rc == 0 || rc == EXIT_DATA) {
+        rc = sum.skipped ? EXIT_DATA : 0;
+        print_summary(&sum, rc, doccount);
+    }
+    run_free(&sum);
+    return rc;
+}
+
 static int run_index(const struct options *opt, char **roots, int nroots)
 {
-    struct run r = {.opt = opt, .roots = roots, .nroots = nroots};
+    struct run r = {.opt = opt, .name = opt->index, .roots = roots, .nroots = nroots};
     r.progress = !opt->quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &r.started);
     struct xs_error err;
@@ -1204,7 +1622,8 @@ static int run_index(const struct options *opt, char **roots, int nroots)
      * it, so searches keep working and a failed rebuild leaves the old index intact.
      * It holds the old index's write lock meanwhile, so that no update is lost. */
     char target[4096];
-    struct xs_wdb *live = NULL; /* rebuild: the old index, locked */
+    struct xs_wdb *live[PDX_SHARDS_MAX]; /* rebuild: the old index (its shards), locked */
+    size_t nlive = 0;
     const char *writer_dir = opt->index;
     int rc = 0;
     if (opt->dry_run) {
@@ -1219,15 +1638,13 @@ static int run_index(const struct options *opt, char **roots, int nroots)
                    (!S_ISDIR(st.st_mode) || !is_index_dir(opt->index))) {
             msg("%s: exists and is not a polidex index; not replacing it", opt->index);
             rc = EXIT_INDEX;
-        } else if (stat(opt->index, &st) == 0 &&
-                   xs_wdb_open(opt->index, XS_WDB_OPEN, &live, &err) != 0 &&
-                   err.code == XS_E_LOCK) {
-            rc = open_error(opt->index, &err);
+        } else {
+            /* Another failure to open the old index (damaged, unreadable format) than a
+             * lock is what a rebuild is for: go on without its lock. */
+            rc = lock_index(opt->index, live, &nlive);
         }
-        /* Another failure to open the old index (damaged, unreadable format) is what a
-         * rebuild is for: go on without its lock. */
         if (rc == 0) {
-            if (live)
+            if (nlive)
                 remove_stale_rebuilds(opt->index);
             else
                 writer_dir = target;
@@ -1256,33 +1673,7 @@ static int run_index(const struct options *opt, char **roots, int nroots)
             rc = open_error(opt->index, &err);
     }
 
-    if (rc == 0 && r.progress)
-        for (int i = 0; i < nroots; i++)
-            pdx_walk(roots[i], count_entry, &r);
-    for (int i = 0; rc == 0 && i < nroots; i++) {
-        int w = pdx_walk(roots[i], on_entry, &r);
-        if (w < 0) {
-            msg("%s: out of memory while listing files", roots[i]);
-            rc = EXIT_INTERNAL;
-        } else if (w > 0) {
-            rc = r.fatal ? r.fatal : EXIT_INTERNAL;
-        }
-    }
-    show_progress(&r, 1);
-    if (rc == 0 && r.wdb && commit_batch(&r) != 0)
-        rc = EXIT_INDEX;
-    if (rc == 0 && !opt->rebuild && !opt->keep_missing && remove_missing(&r) != 0)
-        rc = r.fatal;
-    if (rc == 0 && r.wdb && commit_batch(&r) != 0)
-        rc = EXIT_INDEX;
-    if (rc == 0 && r.wdb &&
-        (write_build_info(r.wdb, opt->rebuild ? "rebuild" : "update", &err) != 0 ||
-         xs_wdb_commit(r.wdb, &err) != 0)) {
-        msg("%s: %s", opt->index, err.message);
-        rc = EXIT_INDEX;
-    }
-    if (rc != 0 && r.in_transaction)
-        xs_wdb_cancel_transaction(r.wdb, NULL);
+    rc = index_into(&r, rc);
     uint32_t doccount = 0;
     if (r.wdb)
         xs_wdb_doccount(r.wdb, &doccount, NULL);
@@ -1296,21 +1687,13 @@ static int run_index(const struct options *opt, char **roots, int nroots)
         if (rc != 0) {
             if (r.wdb)
                 remove_tree(target);
-        } else if (renameat2(AT_FDCWD, target, AT_FDCWD, opt->index, RENAME_EXCHANGE) == 0) {
-            xs_wdb_close(live); /* the old index, now at `target` */
-            live = NULL;
-            remove_tree(target);
-        } else if (errno == ENOENT && rename(target, opt->index) == 0) {
-            /* there was no old index to exchange with */
         } else {
-            msg("%s: cannot swap in the rebuilt index: %s", opt->index, strerror(errno));
-            remove_tree(target);
-            rc = EXIT_INDEX;
+            rc = swap_in(target, opt->index, live, &nlive);
         }
     }
-    if (live) {
+    if (nlive) {
         remove_writer_file(opt->index);
-        xs_wdb_close(live);
+        close_writers(live, nlive);
     } else if (!opt->rebuild && !opt->dry_run && r.wdb) {
         remove_writer_file(opt->index);
     }
@@ -1382,7 +1765,8 @@ static int run_status(const struct options *opt)
         snprintf(values[i], sizeof values[i], "%.*s", (int)len, v);
     }
     xs_db_close(db);
-    long long size = dir_size(opt->index);
+    long long size = index_size(opt->index);
+    int nshards = shard_count(opt->index);
     long writer = writer_pid(opt->index);
     int compatible =
         (docs == 0 && values[0][0] == '\0') || (strcmp(values[0], PDX_SCHEMA_VERSION) == 0 &&
@@ -1401,8 +1785,8 @@ static int run_status(const struct options *opt)
         put_json_string(stdout, values[3]);
         printf(", \"mode\": ");
         put_json_string(stdout, values[4]);
-        printf(", \"institutions\": %lu, \"pillars\": %lu, \"writer_pid\": ", institutions,
-               pillars);
+        printf(", \"institutions\": %lu, \"pillars\": %lu, \"shards\": %d, \"writer_pid\": ",
+               institutions, pillars, nshards > 0 ? nshards : 1);
         if (writer > 0)
             printf("%ld}\n", writer);
         else
@@ -1412,6 +1796,9 @@ static int run_status(const struct options *opt)
     printf("index:         %s\n", opt->index);
     printf("documents:     %lu\n", (unsigned long)docs);
     printf("size on disk:  %.1f MB\n", (double)size / 1e6);
+    if (nshards > 0)
+        printf("shards:        %d (%s/" PDX_SHARD_PREFIX "0 … " PDX_SHARD_PREFIX "%d)\n", nshards,
+               opt->index, nshards - 1);
     printf("schema:        %s%s\n", values[0][0] ? values[0] : "(none)",
            strcmp(values[0], PDX_SCHEMA_VERSION) == 0 ? ""
                                                       : " (this program: " PDX_SCHEMA_VERSION ")");
@@ -1511,26 +1898,42 @@ static int run_check(const struct options *opt)
         msg("%s: no index here (%s)", opt->index, strerror(errno));
         return EXIT_INDEX;
     }
-    if (xs_db_check(opt->index, &errors, report, sizeof report, &err) != 0) {
-        msg("%s: damaged: %s", opt->index, err.message);
+    /* Xapian checks one database at a time: each shard of a sharded index in turn. */
+    int nshards = shard_count(opt->index);
+    if (nshards < 0)
         return EXIT_INDEX;
-    }
-    if (errors > 0) {
-        /* Xapian's report, one line at a time, so that each line says where it is from. */
-        char *line = report;
-        while (*line) {
-            char *nl = strchr(line, '\n');
-            if (nl)
-                *nl = '\0';
-            if (*line)
-                msg("%s: %s", opt->index, line);
-            if (!nl)
-                break;
-            line = nl + 1;
+    for (int k = 0; k < (nshards ? nshards : 1); k++) {
+        char shard[4096];
+        const char *where = opt->index;
+        if (nshards) {
+            if (shard_path(shard, sizeof shard, opt->index, (uint32_t)k) != 0) {
+                msg("%s: index path too long", opt->index);
+                return EXIT_INDEX;
+            }
+            where = shard;
         }
-        msg("%s: damaged: Xapian's check found %zu errors; run '" PROG " --rebuild -i %s PATH...'",
-            opt->index, errors, opt->index);
-        return EXIT_INDEX;
+        if (xs_db_check(where, &errors, report, sizeof report, &err) != 0) {
+            msg("%s: damaged: %s", where, err.message);
+            return EXIT_INDEX;
+        }
+        if (errors > 0) {
+            /* Xapian's report, one line at a time, so that each line says where it is from. */
+            char *line = report;
+            while (*line) {
+                char *nl = strchr(line, '\n');
+                if (nl)
+                    *nl = '\0';
+                if (*line)
+                    msg("%s: %s", where, line);
+                if (!nl)
+                    break;
+                line = nl + 1;
+            }
+            msg("%s: damaged: Xapian's check found %zu errors; run '" PROG
+                " --rebuild -i %s PATH...'",
+                where, errors, opt->index);
+            return EXIT_INDEX;
+        }
     }
     struct xs_db *db = NULL;
     int rc = open_reader(opt->index, &db);
@@ -1572,6 +1975,119 @@ static int run_check(const struct options *opt)
     return rc;
 }
 
+/* Records a compaction in the metadata of the database at `path`. */
+static int mark_compacted(const char *path)
+{
+    struct xs_wdb *db = NULL;
+    struct xs_error err;
+    if (xs_wdb_open(path, XS_WDB_OPEN, &db, &err) != 0 ||
+        write_build_info(db, "compact", &err) != 0 || xs_wdb_commit(db, &err) != 0) {
+        msg("%s: %s", path, err.message);
+        xs_wdb_close(db);
+        return EXIT_INDEX;
+    }
+    xs_wdb_close(db);
+    return 0;
+}
+
+/* --compact: rewrites the index with Xapian's compactor, beside the old one, and swaps it
+ * in like a rebuild. A sharded index keeps its shards (each compacted) or, with
+ * --shards 1, has them merged into one database. */
+static int run_compact(const struct options *opt)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct stat st;
+    if (stat(opt->index, &st) != 0) {
+        msg("%s: no index here (%s)", opt->index, strerror(errno));
+        return EXIT_INDEX;
+    }
+    int n = shard_count(opt->index);
+    if (n < 0)
+        return EXIT_INDEX;
+    uint32_t want = opt->shards ? opt->shards : (n ? (uint32_t)n : 1);
+    if ((n == 0 && want > 1) || (n > 0 && want != 1 && want != (uint32_t)n)) {
+        msg("%s: --compact keeps the shards or merges them into one (--shards 1); to split an "
+            "index into %u shards, run '" PROG " --rebuild --shards %u -i %s PATH...'",
+            opt->index, want, want, opt->index);
+        return EXIT_USAGE;
+    }
+    char target[4096];
+    int len = snprintf(target, sizeof target, "%s.new-%ld", opt->index, (long)getpid());
+    if (len < 0 || (size_t)len >= sizeof target) {
+        msg("%s: index path too long", opt->index);
+        return EXIT_USAGE;
+    }
+    struct xs_wdb *live[PDX_SHARDS_MAX];
+    size_t nlive = 0;
+    int rc = lock_index(opt->index, live, &nlive);
+    if (rc != 0)
+        return rc;
+    remove_stale_rebuilds(opt->index);
+    write_writer_file(opt->index);
+    long long before = index_size(opt->index);
+    char paths[PDX_SHARDS_MAX][4096];
+    const char *sources[PDX_SHARDS_MAX];
+    uint32_t nsrc = n ? (uint32_t)n : 1;
+    for (uint32_t k = 0; k < nsrc; k++) {
+        if (n && shard_path(paths[k], sizeof paths[k], opt->index, k) != 0)
+            rc = EXIT_USAGE;
+        else if (!n)
+            snprintf(paths[k], sizeof paths[k], "%s", opt->index);
+        sources[k] = paths[k];
+    }
+    struct xs_error err;
+    if (rc != 0) {
+        msg("%s: index path too long", opt->index);
+    } else if (want == 1) {
+        if (xs_compact(sources, nsrc, target, 0, &err) != 0) {
+            msg("%s: cannot compact: %s", opt->index, err.message);
+            rc = EXIT_INDEX;
+        } else {
+            rc = mark_compacted(target);
+        }
+    } else if (mkdir(target, 0777) != 0) {
+        msg("%s: cannot create: %s", target, strerror(errno));
+        rc = EXIT_INDEX;
+    } else {
+        for (uint32_t k = 0; rc == 0 && k < nsrc; k++) {
+            char dest[4096];
+            if (shard_path(dest, sizeof dest, target, k) != 0) {
+                msg("%s: index path too long", opt->index);
+                rc = EXIT_USAGE;
+            } else if (xs_compact(&sources[k], 1, dest, 0, &err) != 0) {
+                msg("%s: cannot compact: %s", sources[k], err.message);
+                rc = EXIT_INDEX;
+            } else {
+                rc = mark_compacted(dest);
+            }
+        }
+        if (rc == 0 && write_stub(target, nsrc) != 0) {
+            msg("%s: cannot write the stub file: %s", target, strerror(errno));
+            rc = EXIT_INDEX;
+        }
+    }
+    if (rc != 0)
+        remove_tree(target);
+    else
+        rc = swap_in(target, opt->index, live, &nlive);
+    remove_writer_file(opt->index);
+    close_writers(live, nlive);
+    if (rc == 0 && !opt->quiet) {
+        struct xs_db *db = NULL;
+        uint32_t docs = 0;
+        if (xs_db_open(opt->index, &db, &err) == 0)
+            xs_db_doccount(db, &docs, NULL);
+        xs_db_close(db);
+        msg("%s: compacted%s: %lu documents in %u database%s; %.1f MB before, %.1f MB after, "
+            "in %.2f s",
+            opt->index, n > 1 && want == 1 ? " (shards merged)" : "", (unsigned long)docs,
+            (unsigned)want, want > 1 ? "s (shards)" : "", (double)before / 1e6,
+            (double)index_size(opt->index) / 1e6, elapsed(&t0));
+    }
+    return rc;
+}
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 enum {
@@ -1582,7 +2098,9 @@ enum {
     OPT_KEEP_MISSING,
     OPT_STATUS,
     OPT_CHECK,
-    OPT_JSON
+    OPT_JSON,
+    OPT_SHARDS,
+    OPT_COMPACT
 };
 
 static int parse_options(int argc, char **argv, struct options *opt)
@@ -1594,6 +2112,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
                                              {"status", no_argument, NULL, OPT_STATUS},
                                              {"check", no_argument, NULL, OPT_CHECK},
                                              {"json", no_argument, NULL, OPT_JSON},
+                                             {"shards", required_argument, NULL, OPT_SHARDS},
+                                             {"compact", no_argument, NULL, OPT_COMPACT},
                                              {"max-size", required_argument, NULL, OPT_MAX_SIZE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"verbose", no_argument, NULL, 'v'},
@@ -1624,6 +2144,20 @@ static int parse_options(int argc, char **argv, struct options *opt)
             break;
         case OPT_JSON:
             opt->json = 1;
+            break;
+        case OPT_SHARDS: {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 1 || v > PDX_SHARDS_MAX) {
+                msg("--shards: '%s' is not a number from 1 to %d", optarg, PDX_SHARDS_MAX);
+                return -1;
+            }
+            opt->shards = (unsigned)v;
+            break;
+        }
+        case OPT_COMPACT:
+            opt->compact = 1;
             break;
         case OPT_MAX_SIZE: {
             char *end;
@@ -1661,13 +2195,18 @@ static int parse_options(int argc, char **argv, struct options *opt)
         msg("-i: the index path is empty");
         return -1;
     }
-    if (opt->status + opt->check > 1 || ((opt->status || opt->check) && opt->rebuild)) {
-        msg("--status, --check and --rebuild go alone");
+    if (opt->status + opt->check + opt->compact > 1 ||
+        ((opt->status || opt->check || opt->compact) && (opt->rebuild || opt->dry_run))) {
+        msg("--status, --check, --compact and --rebuild go alone");
         return -1;
     }
-    if (opt->status || opt->check) {
+    if ((opt->status || opt->check) && opt->shards) {
+        msg("--shards goes with indexing, --rebuild or --compact");
+        return -1;
+    }
+    if (opt->status || opt->check || opt->compact) {
         if (optind < argc) {
-            msg("--%s takes no PATH", opt->status ? "status" : "check");
+            msg("--%s takes no PATH", opt->status ? "status" : opt->check ? "check" : "compact");
             return -1;
         }
         return 0;
@@ -1693,5 +2232,23 @@ int main(int argc, char **argv)
         return run_status(&opt);
     if (opt.check)
         return run_check(&opt);
+    if (opt.compact)
+        return run_compact(&opt);
+    /* The layout: an existing index keeps its number of shards unless rebuilt. */
+    struct stat st;
+    int have = shard_count(opt.index);
+    if (have < 0)
+        return EXIT_INDEX;
+    int exists = stat(opt.index, &st) == 0;
+    uint32_t want = opt.shards ? opt.shards : (have ? (uint32_t)have : 1);
+    uint32_t now = have ? (uint32_t)have : 1;
+    if (exists && !opt.rebuild && want != now) {
+        msg("%s: has %u shard%s, not %u; change that with '" PROG
+            " --rebuild --shards %u -i %s PATH...'",
+            opt.index, now, now > 1 ? "s" : "", want, want, opt.index);
+        return EXIT_USAGE;
+    }
+    if (want > 1 && !opt.dry_run)
+        return run_sharded(&opt, argv + optind, argc - optind, want);
     return run_index(&opt, argv + optind, argc - optind);
 }

@@ -77,6 +77,22 @@ static void msg(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* A query error: the query is quoted, cut at a character boundary when long, so that a
+ * hostile 100,000-character query still gives a one-line message of sane length. */
+static void query_error(const char *query, const char *message)
+{
+    enum { SHOWN = 80 };
+    size_t len = strlen(query);
+    if (len <= SHOWN) {
+        msg("query '%s': %s", query, message);
+        return;
+    }
+    size_t cut = SHOWN;
+    while (cut > 0 && ((unsigned char)query[cut] & 0xC0) == 0x80)
+        cut--;
+    msg("query '%.*s…' (%zu bytes): %s", (int)cut, query, len, message);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -744,7 +760,7 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
     int rc = xs_db_search(db, xq, &so, &ms, &err);
     if (rc != 0) {
         if (err.code == XS_E_INVALID) {
-            msg("query '%s': %s", query, err.message);
+            query_error(query, err.message);
             return EXIT_USAGE;
         }
         msg("%s: search failed: %s", opt->index, err.message);
@@ -898,7 +914,7 @@ static long bench_one(struct pdx_analyzer *a, struct pdx_extractor *ex, struct x
     struct xs_query *xq = NULL;
     struct pdx_query *pq = pdx_query_parse_ex(a, ex, q, qlen, &qerr);
     if (!pq || pdx_query_build(pq, &xq, &qerr) != 0) {
-        msg("query '%s': %s", q, qerr.message);
+        query_error(q, qerr.message);
         pdx_query_free(pq);
         return -1;
     }
@@ -922,7 +938,7 @@ static long bench_one(struct pdx_analyzer *a, struct pdx_extractor *ex, struct x
             pdx_snippet_free(&sn);
         }
     } else {
-        msg("query '%s': %s", q, err.message);
+        query_error(q, err.message);
     }
     xs_mset_free(ms);
     xs_query_free(xq);
@@ -1050,7 +1066,7 @@ int main(int argc, char **argv)
         struct pdx_query_error qerr;
         pq = pdx_query_parse_ex(a, ex, query, qlen, &qerr);
         if (!pq) {
-            msg("query '%s': %s", query, qerr.message);
+            query_error(query, qerr.message);
             fprintf(stderr, "try '" PROG " --help'\n");
             rc = EXIT_USAGE;
         }
@@ -1072,7 +1088,7 @@ int main(int argc, char **argv)
                 pq = again;
             }
             if (pdx_query_build(pq, &xq, &qerr) != 0) {
-                msg("query '%s': %s", query, qerr.message);
+                query_error(query, qerr.message);
                 rc = EXIT_USAGE;
             }
         }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdx_document.h"
 #include "pdx_filters.h"
 #include "pdx_lexicon.h"
 #include "pdx_schema.h"
@@ -724,8 +725,10 @@ static struct node *parse_and(struct parser *p)
         int sign, empty;
         size_t words_before = p->q->nwords;
         struct node *n = parse_primary(p, &sign, &empty);
-        if (p->failed)
+        if (p->failed) {
+            node_free(n); /* a lexer error after a complete primary */
             break;
+        }
         if (!n)
             continue; /* nothing searchable in that word (punctuation alone) */
         if (sign < 0)
@@ -874,6 +877,13 @@ struct pdx_query *pdx_query_parse_lx(struct pdx_analyzer *a, struct pdx_extracto
     struct pdx_query *q = calloc(1, sizeof *q);
     if (!q) {
         snprintf(err->message, sizeof err->message, "out of memory");
+        return NULL;
+    }
+    size_t valid = pdx_utf8_valid_prefix(text, len);
+    if (valid < len) {
+        snprintf(err->message, sizeof err->message, "invalid UTF-8 at byte %zu", valid);
+        err->offset = valid;
+        free(q);
         return NULL;
     }
     q->analyzer = a;

@@ -213,6 +213,59 @@ extern "C" int xs_db_add(struct xs_db *db, const char *path, struct xs_error *er
     }
 }
 
+extern "C" int xs_db_new(struct xs_db **out, struct xs_error *err)
+{
+    try {
+        require(out != nullptr, "xs_db_new: out is NULL");
+        *out = nullptr;
+        *out = new xs_db{Xapian::Database(), std::string()};
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_db_open_remote(const char *host, unsigned port, unsigned timeout_ms,
+                                 unsigned connect_timeout_ms, struct xs_db **out,
+                                 struct xs_error *err)
+{
+    try {
+        require(out != nullptr, "xs_db_open_remote: out is NULL");
+        *out = nullptr;
+        require(host != nullptr && host[0] != '\0', "xs_db_open_remote: empty host");
+        require(port > 0 && port < 65536, "xs_db_open_remote: port out of range");
+        std::unique_ptr<xs_db> h(new xs_db{
+            Xapian::Remote::open(host, port, timeout_ms, connect_timeout_ms), std::string()});
+        *out = h.release();
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_db_add_db(struct xs_db *db, const struct xs_db *other, struct xs_error *err)
+{
+    try {
+        require(db != nullptr && other != nullptr, "xs_db_add_db: NULL argument");
+        require(db != other, "xs_db_add_db: a reader cannot be added to itself");
+        db->db.add_database(other->db);
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_db_shard_count(const struct xs_db *db, size_t *out, struct xs_error *err)
+{
+    try {
+        require(db != nullptr && out != nullptr, "xs_db_shard_count: NULL argument");
+        *out = db->db.size();
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
 extern "C" int xs_db_reopen(struct xs_db *db, struct xs_error *err)
 {
     try {
@@ -677,6 +730,29 @@ extern "C" int xs_db_check(const char *path, size_t *errors, char *report, size_
         *errors = Xapian::Database::check(path, 0, &out);
         if (report_len > 0)
             std::snprintf(report, report_len, "%s", out.str().c_str());
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+/* ---- compaction ----------------------------------------------------------------- */
+
+extern "C" int xs_compact(const char *const *sources, size_t n, const char *dest, int flags,
+                          struct xs_error *err)
+{
+    try {
+        require(sources != nullptr && n > 0 && dest != nullptr && dest[0] != '\0',
+                "xs_compact: no source or no destination");
+        require((flags & ~XS_COMPACT_FULLER) == 0, "xs_compact: unknown flags");
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) {
+            require(sources[i] != nullptr, "xs_compact: NULL source");
+            all.add_database(Xapian::Database(sources[i]));
+        }
+        unsigned level =
+            (flags & XS_COMPACT_FULLER) ? Xapian::Compactor::FULLER : Xapian::Compactor::STANDARD;
+        all.compact(dest, level);
         return XS_OK;
     } catch (...) {
         return xs_translate(err);

@@ -59,6 +59,19 @@ struct xs_wdb; /* writable */
 int xs_db_open(const char *path, struct xs_db **out, struct xs_error *err);
 /* Adds another database (shard) to an open reader; searches then span them all. */
 int xs_db_add(struct xs_db *db, const char *path, struct xs_error *err);
+/* A reader over no database at all (0 documents), to which xs_db_add_db adds shards. */
+int xs_db_new(struct xs_db **out, struct xs_error *err);
+/* Opens, read-only, a database served by xapian-tcpsrv at `host`:`port`. `timeout_ms`
+ * bounds each operation and `connect_timeout_ms` the connection (0: no limit). A server
+ * that cannot be reached fails with XS_E_NETWORK, the message naming host and port. */
+int xs_db_open_remote(const char *host, unsigned port, unsigned timeout_ms,
+                      unsigned connect_timeout_ms, struct xs_db **out, struct xs_error *err);
+/* Adds every database (shard) of `other` to `db`: searches on `db` then span them all,
+ * with statistics over the whole set. `other` is not changed and the caller still closes
+ * it; `db` shares its shards, which stay open as long as either handle is. */
+int xs_db_add_db(struct xs_db *db, const struct xs_db *other, struct xs_error *err);
+/* Number of databases (shards) a reader spans: 1 for a plain database. */
+int xs_db_shard_count(const struct xs_db *db, size_t *out, struct xs_error *err);
 /* Re-opens at the latest committed revision. */
 int xs_db_reopen(struct xs_db *db, struct xs_error *err);
 void xs_db_close(struct xs_db *db);
@@ -177,6 +190,21 @@ int xs_wdb_terms(struct xs_wdb *db, const char *prefix, size_t len, xs_term_fn f
  * XS_E_CORRUPT; a missing one with XS_E_OPENING. */
 int xs_db_check(const char *path, size_t *errors, char *report, size_t report_len,
                 struct xs_error *err);
+
+/* ---- compaction ----------------------------------------------------------------- */
+
+enum xs_compact_flags {
+    XS_COMPACT_FULLER = 1 /* pack blocks as tightly as possible (for an index not updated
+                             often); otherwise leave room for updates */
+};
+
+/* Compacts the `n` databases (or stub files) at `sources` into a new database at `dest`,
+ * which must not exist yet, with Xapian's compactor: several sources are merged (their
+ * documents renumbered one after the other; for metadata keys present in several, the
+ * first source's value is kept). The sources are only read. On failure `dest` may be
+ * left half-written: the caller removes it. */
+int xs_compact(const char *const *sources, size_t n, const char *dest, int flags,
+               struct xs_error *err);
 
 /* ---- queries -------------------------------------------------------------------- */
 

@@ -126,6 +126,8 @@ static void test_parse_errors_point_at_the_problem(void **state)
         {"NEAR/0 x", "NEAR/n needs a number", 0},
         {"santé OR", "OR at byte 7", 7},
         {"", "nothing to search for", 0},
+        {"sant\xc3", "invalid UTF-8 at byte 4", 4},
+        {"(OMS  ORONU)\xc2\xab" "ant\xc3\xa9", "unbalanced quote", 12},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct pdx_query_error err;
@@ -145,7 +147,7 @@ static void test_parse_deep_nesting_refused(void **state)
     struct fixture *f = *state;
     char q[2100];
     memset(q, '(', 1000);
-    memcpy(q + 1000, "santé", 6);
+    memcpy(q + 1000, "santé", sizeof "santé");
     struct pdx_query_error err;
     assert_null(understood(f, q, &err));
     assert_non_null(strstr(err.message, "nested too deeply"));

@@ -10,7 +10,8 @@
 # takes every tenth file. Tools alternate run by run (the order rotates); medians of
 # BENCH_RUNS runs are reported with the ratio polidex/peer. The full run writes
 # BENCHMARKS.md at the top of the repository (the notes on optimisations come from
-# tests/bench/NOTES.md); --small writes build/bench/BENCHMARKS.small.md.
+# tests/bench/NOTES.md); --small writes build/bench/BENCHMARKS.small.md (BENCH_OUT
+# overrides either).
 #
 # Needs bash (EPOCHREALTIME) and awk; installs xapian-omega, xapian-tools, recoll and time
 # from Debian when missing (as root, or through sudo).
@@ -212,6 +213,7 @@ fmt_mb() { awk -v b="$1" 'BEGIN { if (b == "-") print "-"; else printf "%.1f", b
 fmt_s() { awk -v s="$1" 'BEGIN { if (s == "-") print "-"; else printf "%.2f", s }'; }
 
 if [ "$SMALL" = 1 ]; then OUT=$W/BENCHMARKS.small.md; else OUT=$TOP/BENCHMARKS.md; fi
+OUT=${BENCH_OUT:-$OUT}
 {
     pw=$(med build polidex 4)
     echo "# polidex benchmarks"
