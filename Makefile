@@ -23,7 +23,7 @@ endif
 
 CC ?= cc
 CXX ?= g++
-DEPS_PKGS := g++ pkg-config libxapian-dev libstemmer-dev libpcre2-dev libicu-dev libcmocka-dev
+DEPS_PKGS := g++ pkg-config libxapian-dev libstemmer-dev libpcre2-dev libicu-dev libcmocka-dev xapian-tools
 
 # Recursive (=) so that pkg-config runs only after the packages are installed.
 PKGS = icu-uc icu-i18n libpcre2-8 xapian-core

@@ -50,12 +50,6 @@ pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, int jit, char 
     return re;
 }
 
-void pdx_re_note_use(pcre2_code *re, unsigned *uses)
-{
-    if (*uses < PDX_JIT_AFTER && ++*uses == PDX_JIT_AFTER)
-        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-}
-
 int pdx_re_match(struct pdx_extractor *ex, const pcre2_code *re, const char *text, size_t len,
                  size_t off, struct pdx_extraction *out)
 {
@@ -842,36 +836,99 @@ unsigned pdx_bucket_of(const char *text, size_t len, size_t ws)
     return (f[0] >= 'a' && f[0] <= 'z') ? (unsigned)(f[0] - 'a') : 26u;
 }
 
-int pdx_phrases_compile(const struct pdx_phrases *ps, pcre2_code **re, char *errbuf,
+/* Compiles items[from, to) of bucket b (those whose first word may start with b's
+ * letter) into one alternation. */
+static pcre2_code *compile_chunk(const struct pdx_phrases *ps, unsigned b, size_t from, size_t to,
+                                 char *errbuf, size_t errbuf_len)
+{
+    size_t total = 16;
+    for (size_t i = from; i < to; i++)
+        if (ps->items[i].buckets & (1u << b))
+            total += strlen(ps->items[i].re) + 24;
+    char *pat = malloc(total);
+    if (!pat) {
+        pdx_errf(errbuf, errbuf_len, "out of memory");
+        return NULL;
+    }
+    size_t used = (size_t)snprintf(pat, total, "(?i)(?:");
+    int count = 0;
+    for (size_t i = from; i < to; i++)
+        if (ps->items[i].buckets & (1u << b))
+            used += (size_t)snprintf(pat + used, total - used, "%s%s(*MARK:%u)", count++ ? "|" : "",
+                                     ps->items[i].re, ps->items[i].idx);
+    snprintf(pat + used, total - used, ")");
+    pcre2_code *re = pdx_re_compile(pat, PCRE2_ANCHORED, 0, errbuf, errbuf_len);
+    free(pat);
+    return re;
+}
+
+int pdx_phrases_compile(const struct pdx_phrases *ps, struct pdx_phrase_re *re, char *errbuf,
                         size_t errbuf_len)
 {
     qsort(ps->items, ps->n, sizeof *ps->items, phrase_cmp);
+    for (unsigned b = 0; b < PDX_BUCKETS; b++)
+        memset(&re[b], 0, sizeof re[b]);
     for (unsigned b = 0; b < PDX_BUCKETS; b++) {
-        size_t total = 16, count = 0;
-        re[b] = NULL;
-        for (size_t i = 0; i < ps->n; i++)
-            if (ps->items[i].buckets & (1u << b))
-                total += strlen(ps->items[i].re) + 24, count++;
-        if (!count)
-            continue;
-        char *pat = malloc(total);
-        if (!pat) {
-            pdx_errf(errbuf, errbuf_len, "out of memory");
-            return PDX_EXTRACT_ENOMEM;
+        size_t from = 0, size = 0, cap = 0;
+        for (size_t i = 0; i <= ps->n; i++) {
+            int in_b = i < ps->n && (ps->items[i].buckets & (1u << b));
+            size_t l = in_b ? strlen(ps->items[i].re) + 24 : 0;
+            /* close the chunk when the next phrase would make it too large, or at the end */
+            if ((i == ps->n && size > 0) || (in_b && size > 0 && size + l > PDX_CHUNK_SOURCE_MAX)) {
+                if (re[b].n == cap) {
+                    size_t ncap = cap ? cap * 2 : 2;
+                    pcre2_code **nc = realloc(re[b].chunks, ncap * sizeof *nc);
+                    if (!nc) {
+                        pdx_errf(errbuf, errbuf_len, "out of memory");
+                        return PDX_EXTRACT_ENOMEM;
+                    }
+                    re[b].chunks = nc;
+                    cap = ncap;
+                }
+                pcre2_code *c = compile_chunk(ps, b, from, i, errbuf, errbuf_len);
+                if (!c)
+                    return errbuf && strstr(errbuf, "out of memory") ? PDX_EXTRACT_ENOMEM
+                                                                     : PDX_EXTRACT_EPCRE;
+                re[b].chunks[re[b].n++] = c;
+                from = i;
+                size = 0;
+            }
+            size += l;
         }
-        size_t used = (size_t)snprintf(pat, total, "(?i)(?:");
-        count = 0;
-        for (size_t i = 0; i < ps->n; i++)
-            if (ps->items[i].buckets & (1u << b))
-                used += (size_t)snprintf(pat + used, total - used, "%s%s(*MARK:%u)",
-                                         count++ ? "|" : "", ps->items[i].re, ps->items[i].idx);
-        snprintf(pat + used, total - used, ")");
-        re[b] = pdx_re_compile(pat, PCRE2_ANCHORED, 0, errbuf, errbuf_len);
-        free(pat);
-        if (!re[b])
-            return PDX_EXTRACT_EPCRE;
     }
     return 0;
+}
+
+int pdx_phrases_match(struct pdx_extractor *ex, struct pdx_phrase_re *pr, const char *text,
+                      size_t len, size_t off, struct pdx_extraction *out, size_t *end, long *idx)
+{
+    int found = 0;
+    if (pr->n == 0)
+        return 0;
+    if (pr->uses < PDX_JIT_AFTER && ++pr->uses == PDX_JIT_AFTER)
+        for (size_t k = 0; k < pr->n; k++)
+            (void)pcre2_jit_compile(pr->chunks[k], PCRE2_JIT_COMPLETE);
+    for (size_t k = 0; k < pr->n; k++) {
+        if (pdx_re_match(ex, pr->chunks[k], text, len, off, out) != 1)
+            continue;
+        size_t e = pdx_re_ovector(ex)[1];
+        if (!found || e > *end) {
+            *end = e;
+            *idx = strtol(pdx_re_mark(ex), NULL, 10);
+            found = 1;
+        }
+    }
+    return found;
+}
+
+void pdx_phrase_re_free(struct pdx_phrase_re *re)
+{
+    for (unsigned b = 0; b < PDX_BUCKETS; b++) {
+        for (size_t k = 0; k < re[b].n; k++)
+            pcre2_code_free(re[b].chunks[k]);
+        free(re[b].chunks);
+        memset(&re[b], 0, sizeof re[b]);
+    }
 }
 
 void pdx_phrases_free(struct pdx_phrases *ps)
@@ -923,7 +980,7 @@ struct pdx_extractor *pdx_extractor_new(const struct pdx_extractor_options *opts
         goto fail;
     ex->mctx = pcre2_match_context_create(NULL);
     ex->jit_stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
-    ex->md = pcre2_match_data_create(64, NULL);
+    ex->md = pcre2_match_data_create(PDX_MATCH_PAIRS, NULL);
     if (!ex->mctx || !ex->jit_stack || !ex->md)
         goto fail;
     pcre2_set_match_limit(ex->mctx, opts->match_limit ? (uint32_t)opts->match_limit

@@ -55,6 +55,9 @@ struct pdx_dates;
 struct pdx_institutions;
 struct pdx_pillars;
 
+/* Offset pairs of the shared match data: more than any pattern's capture groups. */
+#define PDX_MATCH_PAIRS 128
+
 struct pdx_extractor {
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
@@ -73,12 +76,11 @@ struct pdx_extractor {
 pcre2_code *pdx_re_compile(const char *pattern, uint32_t options, int jit, char *errbuf,
                            size_t errbuf_len);
 
-/* Patterns that many texts never reach (the per-letter gazetteer and taxonomy
- * alternations) are compiled without JIT, which is most of an extractor's start-up
- * cost, and JIT-compiled on their PDX_JIT_AFTER-th use: short runs stay cheap to start
- * and long runs get JIT speed where it matters. */
+/* The per-letter gazetteer and taxonomy alternations are compiled without JIT (JIT
+ * compilation was most of an extractor's start-up cost, and these anchored
+ * alternations fail fast when interpreted) and JIT-compiled on their bucket's
+ * PDX_JIT_AFTER-th use (pdx_phrases_match), for texts dense in names. */
 #define PDX_JIT_AFTER 4096
-void pdx_re_note_use(pcre2_code *re, unsigned *uses);
 
 /* Runs `re` (compiled with PCRE2_ANCHORED: PCRE2 10.42 does not use the JIT code when
  * PCRE2_ANCHORED is given at match time) at `off` over the whole text (so look-behinds see what
@@ -217,11 +219,31 @@ struct pdx_phrases {
 int pdx_phrases_add(struct pdx_phrases *ps, struct pdx_keyset *ks, unsigned keyflag,
                     const char *phrase, size_t len, unsigned idx);
 
-/* Compiles the alternations (case-insensitive but for ALL-CAPS words) into re[0..
- * PDX_BUCKETS-1] (NULL for an empty bucket). Returns 0, or a PDX_EXTRACT_E* code with
- * the message in errbuf. */
-int pdx_phrases_compile(const struct pdx_phrases *ps, pcre2_code **re, char *errbuf,
+/* The compiled alternations of one first-letter bucket: as many patterns ("chunks") as
+ * it takes to keep each under PDX_CHUNK_SOURCE_MAX bytes of source, so that a large
+ * user gazetteer never hits PCRE2's pattern size limit. */
+#define PDX_CHUNK_SOURCE_MAX 12000
+struct pdx_phrase_re {
+    pcre2_code **chunks;
+    size_t n;
+    unsigned uses; /* for lazy JIT */
+};
+
+/* Compiles the alternations (case-insensitive but for ALL-CAPS words) into
+ * re[0..PDX_BUCKETS-1] (n == 0 for an empty bucket). Returns 0, or a PDX_EXTRACT_E* code
+ * with the message in errbuf; free with pdx_phrase_re_free in every case. */
+int pdx_phrases_compile(const struct pdx_phrases *ps, struct pdx_phrase_re *re, char *errbuf,
                         size_t errbuf_len);
+
+/* Tries bucket `pr` anchored at `off`: returns 1 and sets *end and *idx (the phrase's
+ * entry) for the longest match over all chunks (the first chunk's on a tie), 0 when none
+ * (limit errors are counted in `out`). JIT-compiles the chunks on the bucket's
+ * PDX_JIT_AFTER-th use. */
+int pdx_phrases_match(struct pdx_extractor *ex, struct pdx_phrase_re *pr, const char *text,
+                      size_t len, size_t off, struct pdx_extraction *out, size_t *end, long *idx);
+
+/* Releases the chunks of re[0..PDX_BUCKETS-1]. */
+void pdx_phrase_re_free(struct pdx_phrase_re *re);
 
 /* The bucket of the word starting at text[ws]. */
 unsigned pdx_bucket_of(const char *text, size_t len, size_t ws);

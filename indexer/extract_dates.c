@@ -71,6 +71,13 @@ static const char *const date_pattern_parts[] = {
     /* an prochain, semaine dernière */,
     "|(?<unit>" UNIT_SG ")\\s+(?<rel>derni[èe]re?|prochaine?|pass[ée]e?|pr[ée]c[ée]dente?|"
     "suivante?)" E "(*MARK:unitrel)",
+    /* la même année, le jour même: the date the text last spoke of */
+    "|m[êe]me\\s+(?<unit>ann[ée]e|mois|semaine|jour)" E "(*MARK:meme)",
+    "|(?<unit>ann[ée]e|mois|jour)\\s+m[êe]me" E "(*MARK:meme)",
+    "|(?<kw>lendemain|veille)" E "(*MARK:anakw)"
+    /* fin de l'année, début du mois prochain */,
+    "|(?<mod>d[ée]but|fin|courant|milieu)\\s+(?:de\\s+l['’]|d['’])?(?<unit>ann[ée]e|mois)"
+    "(?:\\s+(?<rel>prochaine?|derni[èe]re?|en\\s+cours))?" E "(*MARK:modunit)",
     "|(?<kw>aujourd['’]hui|avant-hier|hier|apr[èe]s-demain|demain)" E "(*MARK:kw)"
     /* (ces) dernières années */,
     "|(?<cdr>derni[èe]re?s|prochaine?s|r[ée]centes?)\\s+(?<cunit>ann[ée]es|mois|semaines|"
@@ -141,6 +148,10 @@ static const char *const date_keys[] = {"lundi",
                                         "courant",
                                         "mi",
                                         "premier",
+                                        "meme",
+                                        "lendemain",
+                                        "veille",
+                                        "milieu",
                                         "deuxieme",
                                         "second",
                                         "troisieme",
@@ -264,6 +275,13 @@ int pdx_dates_init(struct pdx_extractor *ex, char *errbuf, size_t errbuf_len)
     free(pattern);
     if (!ex->dates->re)
         return PDX_EXTRACT_EPCRE;
+    uint32_t groups = 0;
+    pcre2_pattern_info(ex->dates->re, PCRE2_INFO_CAPTURECOUNT, &groups);
+    if (groups >= PDX_MATCH_PAIRS) { /* the ovector would drop the last groups */
+        pdx_errf(errbuf, errbuf_len, "date pattern has %u groups, more than %d", (unsigned)groups,
+                 PDX_MATCH_PAIRS - 1);
+        return PDX_EXTRACT_EINTERNAL;
+    }
     for (const char *const *k = date_keys; *k; k++)
         if (pdx_keyset_add(&ex->keys, *k, strlen(*k), 0, PDX_KEY_DATE))
             return PDX_EXTRACT_ENOMEM;
@@ -607,6 +625,9 @@ struct date_ctx {
     const struct pdx_extraction *out;
     int has_ref;
     struct pdx_ymd ref;
+    /* the last calendar date the text gave, for anaphoric expressions (« la même
+     * année », « le mois suivant », « le lendemain »); year 0 when none yet */
+    struct pdx_ymd last;
 };
 
 struct pending {
@@ -767,6 +788,89 @@ static const char *const season_preps[] = {
     "l", "en", "au", "cet", "ce", "debut", "fin", "mi", "depuis", "avant", "apres", "cours", NULL};
 
 #define G(name) pdx_re_group(ex, re, name, &gs, &ge)
+
+/* Is the relative word [s, e) anaphoric (« suivant », « précédent »: counted from the
+ * date the text last gave, not from the reference date)? */
+static int anaphoric_rel(const char *text, size_t s, size_t e)
+{
+    char f[16];
+    pdx_extract_fold(text, s, e, f, sizeof f);
+    return strncmp(f, "suiv", 4) == 0 || strncmp(f, "prec", 4) == 0;
+}
+
+/* « la même année », « le mois suivant », « le lendemain »: resolved against `last`, the
+ * date the text last gave, when it is precise enough; else against the reference for
+ * « suivant »/« précédent » (returns -1 to let the caller do it) and left unknown for
+ * the others. Returns 1 when m is filled, 0 when not a date. */
+static int match_anaphoric(struct pdx_extractor *ex, const pcre2_code *re, const char *text,
+                           const char *mark, const struct pdx_ymd *last, const struct pdx_ymd *ref,
+                           struct pdx_date_mention *m)
+{
+    size_t gs, ge;
+    char f[16];
+    int sign = 0;
+    char unit;
+    int meme = strcmp(mark, "meme") == 0;
+    if (strcmp(mark, "anakw") == 0) {
+        if (!G("kw"))
+            return 0;
+        pdx_extract_fold(text, gs, ge, f, sizeof f);
+        unit = 'D';
+        sign = f[0] == 'l' ? 1 : -1;
+    } else {
+        if (G("rel"))
+            sign = rel_sign(text, gs, ge);
+        if (!G("unit"))
+            return 0;
+        pdx_extract_fold(text, gs, ge, f, sizeof f);
+        unit = strncmp(f, "mois", 4) == 0   ? 'M'
+               : strncmp(f, "sem", 3) == 0  ? 'W'
+               : strncmp(f, "jour", 4) == 0 ? 'D'
+               : strncmp(f, "an", 2) == 0   ? 'Y'
+                                            : 0;
+        if (!unit)
+            return -1; /* « trimestre suivant »: the reference's */
+    }
+    int known =
+        last->year && (unit == 'Y' || last->month) && (unit == 'Y' || unit == 'M' || last->day);
+    if (!known) {
+        if (!meme && strcmp(mark, "unitrel") == 0)
+            return -1;
+        (void)ref;
+        set_value(m, "%s",
+                  unit == 'Y'   ? "XXXX"
+                  : unit == 'M' ? "XXXX-XX"
+                  : unit == 'W' ? "XXXX-WXX"
+                                : "XXXX-XX-XX");
+        return 1;
+    }
+    struct pdx_ymd d = *last;
+    switch (unit) {
+    case 'Y':
+        format_ymd(m, d.year + sign, 0, 0);
+        break;
+    case 'M':
+        d.month += sign;
+        if (d.month < 1)
+            d.month = 12, d.year--;
+        if (d.month > 12)
+            d.month = 1, d.year++;
+        format_ymd(m, d.year, d.month, 0);
+        break;
+    case 'W': {
+        int wy, wn;
+        pdx_ymd_add_days(&d, 7 * sign);
+        iso_week(d.year, d.month, d.day, &wy, &wn);
+        set_value(m, "%04d-W%02d", wy, wn);
+        m->ymd.year = 0;
+        break;
+    }
+    default:
+        pdx_ymd_add_days(&d, sign);
+        format_ymd(m, d.year, d.month, d.day);
+    }
+    return 1;
+}
 
 /* Tries a date expression at the word [ws, we). Fills up to two mentions in m (two for a
  * range); *wd_out is the weekday of a day-month without a year (-1 otherwise). Returns
@@ -948,6 +1052,41 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         if (ge - gs == 2)
             v += 1900;
         set_value(&m[0], "%03d", v / 10);
+        return 1;
+    }
+    if (strcmp(mark, "meme") == 0 || strcmp(mark, "anakw") == 0 ||
+        (strcmp(mark, "unitrel") == 0 && G("rel") && anaphoric_rel(text, gs, ge))) {
+        int r = match_anaphoric(ex, re, text, mark, &c->last, ref, &m[0]);
+        if (r >= 0)
+            return r;
+    }
+    if (strcmp(mark, "modunit") == 0) {
+        int sign = 0;
+        char f[16];
+        if (G("rel")) {
+            pdx_extract_fold(text, gs, ge, f, sizeof f);
+            sign = strncmp(f, "en", 2) == 0 ? 0 : rel_sign(text, gs, ge);
+        }
+        if (!G("unit"))
+            return 0;
+        pdx_extract_fold(text, gs, ge, f, sizeof f);
+        if (strncmp(f, "mois", 4) == 0) {
+            if (!ref) {
+                set_value(&m[0], "XXXX-XX");
+                return 1;
+            }
+            int mo = ref->month + sign, y = ref->year;
+            if (mo < 1)
+                mo = 12, y--;
+            if (mo > 12)
+                mo = 1, y++;
+            format_ymd(&m[0], y, mo, 0);
+            return 1;
+        }
+        if (ref)
+            format_ymd(&m[0], ref->year + sign, 0, 0);
+        else
+            set_value(&m[0], "XXXX");
         return 1;
     }
     if (strcmp(mark, "dem") == 0 || strcmp(mark, "unitrel") == 0) {
@@ -1284,7 +1423,7 @@ static void inherit_range_years(const char *text, struct pdx_extraction *out, si
 int pdx_dates_extract(struct pdx_extractor *ex, const char *text, size_t len,
                       struct pdx_extraction *out)
 {
-    struct date_ctx c = {out, out->ref_source != PDX_REF_NONE, out->ref_date};
+    struct date_ctx c = {out, out->ref_source != PDX_REF_NONE, out->ref_date, {0, 0, 0}};
     size_t pos = 0, ws, we, first = out->n_dates;
     struct pending *pend = NULL;
     size_t npend = 0, cappend = 0;
@@ -1322,6 +1461,8 @@ int pdx_dates_extract(struct pdx_extractor *ex, const char *text, size_t len,
                 rc = PDX_EXTRACT_ENOMEM;
                 goto done;
             }
+            if ((m[i].type == PDX_TIMEX_DATE || m[i].type == PDX_TIMEX_TIME) && m[i].ymd.year)
+                c.last = m[i].ymd;
         }
         if (m[n - 1].end > pos)
             pos = m[n - 1].end;
@@ -1360,7 +1501,7 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len, st
                                        "modifie",    "actualise",   "date :", "date de",
                                        "cree le",    NULL};
     struct pdx_extraction scratch = {0};
-    struct date_ctx c = {&scratch, 0, {0, 0, 0}};
+    struct date_ctx c = {&scratch, 0, {0, 0, 0}, {0, 0, 0}};
     size_t ls = 0, lines = 0;
     int found = 0;
     size_t limit = len < DOC_HEAD_BYTES ? len : DOC_HEAD_BYTES;

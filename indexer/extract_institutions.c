@@ -34,9 +34,17 @@ struct pdx_institutions {
     struct gaz_entry *entries;
     size_t n, cap;
     struct pdx_str_pool *pool; /* the entries' strings */
-    pcre2_code *gaz_re[PDX_BUCKETS];
-    unsigned gaz_uses[PDX_BUCKETS]; /* for lazy JIT (pdx_re_note_use) */
+    struct pdx_phrase_re gaz_re[PDX_BUCKETS];
     pcre2_code *trig_re;
+    /* the slug of every name and variant, sorted, so that an institution found through
+     * its trigger noun (« ministères de la Santé ») gets the gazetteer's id */
+    struct slug_ref *slugs;
+    size_t nslugs, capslugs;
+};
+
+struct slug_ref {
+    const char *slug; /* in the pool */
+    size_t idx;
 };
 
 /* ---- the trigger pattern ----------------------------------------------------------- */
@@ -50,7 +58,7 @@ struct pdx_institutions {
     "(?:de|des|du|la|le|les|l|et|en|pour|sur|aux?|dans|par|avec|un|une|ce|cet|cette|ces|"          \
     "son|sa|ses|leur|leurs|qui|que|dont|plus|tout|tous|a|est|sont|ont|ou|ni|mais)" WEND
 #define ADJ                                                                                        \
-    "(?:(?!" FUNCW ")\\p{Ll}\\p{L}*(?:ales?|aux|iques?|iens?|iennes?|éens?|éennes?|ais|"         \
+    "(?:(?!" FUNCW ")\\p{Ll}\\p{L}*(?:als?|ales?|aux|iques?|iens?|iennes?|éens?|éennes?|ais|"    \
     "aises?|ains?|aines?|els?|elles?|ifs?|ives?|aires?|iers?|ières?|ois|oises?|eurs?|"            \
     "eures?|kh|khe|khes|khs|andes?|ands)|publics?|publiques?|chargée?s?|unie?s)" WEND
 #define PRENOM "(?:(?:hautes?|haut|grande?s?|petite?s?|nouvelles?|nouveaux?|jeunes?)" HS ")?"
@@ -66,7 +74,8 @@ struct pdx_institutions {
     "(?!(?i:minist|institut|universit|agence|centre|h[ôo]pita|[ée]cole|fondation|"               \
     "caisse|direction|organisation|union|coalition|partenariat|commission|conseil|"                \
     "acad[ée]mie|banque|ambassade|clinique|laboratoire|association|f[ée]d[ée]ration|"           \
-    "facult|office|observatoire))"
+    "facult|office|observatoire|hospices|assistance|(?:chu|chru|ght|ghu)" WEND                     \
+    ")|\\p{Lu}[\\p{Lu}\\p{N}]+" WEND ")"
 #define TRIG                                                                                       \
     "(?<trig>(?i:minist[èe]res?|instituts?|universit[ée]s?|agences?|centres?" HS                   \
     "hospitaliers?(?:" HS "universitaires?|" HS "r[ée]gionaux|" HS "r[ée]gional)?|centres?|"      \
@@ -128,6 +137,100 @@ static int valid_id(const char *s, size_t n)
     return 1;
 }
 
+static int add_slug(struct pdx_institutions *in, const char *form, size_t n, size_t idx)
+{
+    char slug[96];
+    size_t sl = pdx_slug(form, 0, n, slug, sizeof slug);
+    if (sl == 0)
+        return 0;
+    if (in->nslugs == in->capslugs) {
+        size_t ncap = in->capslugs ? in->capslugs * 2 : 256;
+        struct slug_ref *ns = realloc(in->slugs, ncap * sizeof *ns);
+        if (!ns)
+            return -1;
+        in->slugs = ns;
+        in->capslugs = ncap;
+    }
+    const char *copy = pdx_pool_strndup(&in->pool, slug, sl);
+    if (!copy)
+        return -1;
+    in->slugs[in->nslugs].slug = copy;
+    in->slugs[in->nslugs].idx = idx;
+    in->nslugs++;
+    return 0;
+}
+
+static int slug_cmp(const void *a, const void *b)
+{
+    const struct slug_ref *x = a, *y = b;
+    int c = strcmp(x->slug, y->slug);
+    if (c)
+        return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The gazetteer entry whose name or a variant has this slug, or -1. */
+static long slug_lookup(const struct pdx_institutions *in, const char *slug)
+{
+    size_t lo = 0, hi = in->nslugs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(in->slugs[mid].slug, slug);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < in->nslugs && strcmp(in->slugs[lo].slug, slug) == 0)
+        return (long)in->slugs[lo].idx;
+    return -1;
+}
+
+/* Singular form of a slug, word by word (« ministeres-sante » → « ministere-sante »,
+ * « hopitaux » → « hopital »): French plurals in -s and -aux, enough to find a
+ * gazetteer entry. */
+static void slug_singular(const char *slug, char *out, size_t out_len)
+{
+    size_t n = 0;
+    const char *w = slug;
+    while (*w && n + 1 < out_len) {
+        const char *e = strchr(w, '-');
+        size_t wl = e ? (size_t)(e - w) : strlen(w);
+        if (wl > 4 && strncmp(w + wl - 3, "aux", 3) == 0) {
+            wl -= 1;
+            for (size_t i = 0; i + 1 < wl && n + 1 < out_len; i++)
+                out[n++] = w[i];
+            if (n + 1 < out_len)
+                out[n++] = 'l';
+        } else {
+            if (wl > 3 && w[wl - 1] == 's' && w[wl - 2] != 's')
+                wl--;
+            for (size_t i = 0; i < wl && n + 1 < out_len; i++)
+                out[n++] = w[i];
+        }
+        if (!e)
+            break;
+        if (n + 1 < out_len)
+            out[n++] = '-';
+        w = e + 1;
+    }
+    out[n] = '\0';
+}
+
+/* Is the trigger noun [ts, te) a plural (« ministères », « hôpitaux »)? « fonds » and
+ * « hospices » are names in the singular too. */
+static int trigger_plural(const char *text, size_t ts, size_t te)
+{
+    size_t pos = ts, ws, we;
+    char f[32];
+    if (!pdx_next_word(text, te, &pos, &ws, &we) || we - ws >= sizeof f)
+        return 0;
+    size_t n = pdx_extract_fold(text, ws, we, f, sizeof f);
+    if (n < 3 || strcmp(f, "fonds") == 0 || strcmp(f, "hospices") == 0)
+        return 0;
+    return f[n - 1] == 's' || f[n - 1] == 'x';
+}
+
 static int gaz_line(void *vctx, const char *line, size_t n, size_t lineno)
 {
     struct load_ctx *c = vctx;
@@ -181,6 +284,8 @@ static int gaz_line(void *vctx, const char *line, size_t n, size_t lineno)
     for (size_t i = 0; i < nforms; i++) {
         if (lens[i] == 0)
             continue;
+        if (add_slug(in, forms[i], lens[i], idx))
+            return c->status = PDX_EXTRACT_ENOMEM;
         int r = pdx_phrases_add(c->phrases, &c->ex->keys, PDX_KEY_GAZ, forms[i], lens[i],
                                 (unsigned)idx);
         if (r == -1)
@@ -212,6 +317,8 @@ int pdx_inst_init(struct pdx_extractor *ex, const struct pdx_extractor_options *
         if (pdx_data_lines(opts->institutions, opts->institutions_len, gaz_line, &c))
             goto done;
     }
+    if (ex->inst->nslugs)
+        qsort(ex->inst->slugs, ex->inst->nslugs, sizeof *ex->inst->slugs, slug_cmp);
     if ((c.status = pdx_phrases_compile(&phrases, ex->inst->gaz_re, errbuf, errbuf_len)) != 0)
         goto done;
     size_t hl = strlen(trig_pattern_head), tl = strlen(trig_pattern_tail);
@@ -243,10 +350,10 @@ void pdx_inst_free(struct pdx_institutions *in)
 {
     if (!in)
         return;
-    for (unsigned b = 0; b < PDX_BUCKETS; b++)
-        pcre2_code_free(in->gaz_re[b]);
+    pdx_phrase_re_free(in->gaz_re);
     pcre2_code_free(in->trig_re);
     pdx_pool_free(in->pool);
+    free(in->slugs);
     free(in->entries);
     free(in);
 }
@@ -317,7 +424,8 @@ static int initials_match(const char *text, size_t ls, size_t le, const char *ac
     return al > 0 && n > 0 && a[0] == ini[0];
 }
 
-/* Is position `s` at the start of a sentence or line? */
+/* Is position `s` at the start of a sentence or line? An elided article before it
+ * (« L’École … ») counts as a word: the capital after it is then the writer's choice. */
 static int sentence_start(const char *text, size_t s)
 {
     size_t i = s;
@@ -327,14 +435,6 @@ static int sentence_start(const char *text, size_t s)
             c == 0xAB || c == 0xBB) {
             i--;
             continue;
-        }
-        /* l’ d’ before the word */
-        if ((c == '\'' || (c == 0x99 && i >= 3 && (unsigned char)text[i - 2] == 0x80)) && i >= 2) {
-            size_t k = c == '\'' ? i - 1 : i - 3;
-            if (k > 0 && ((text[k - 1] | 0x20) == 'l' || (text[k - 1] | 0x20) == 'd')) {
-                i = k - 1;
-                continue;
-            }
         }
         /* a bullet (•, U+2022) or a dash opens a line */
         if (c == 0xA2 && i >= 3 && (unsigned char)text[i - 2] == 0x80 &&
@@ -412,6 +512,49 @@ static int add_def(struct inst_state *st, const char *acr, size_t n, const char 
     return 0;
 }
 
+/* The gazetteer entry whose acronym is acr[0, n) (exact case), or -1. */
+static long gazetteer_by_acronym(const struct pdx_institutions *in, const char *acr, size_t n)
+{
+    for (size_t i = 0; i < in->n; i++)
+        if (in->entries[i].acronym && strlen(in->entries[i].acronym) == n &&
+            memcmp(in->entries[i].acronym, acr, n) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* For a plural trigger-found name [s, e) whose trigger noun ends at te: the end of the
+ * longest prefix (whole words, past the trigger) that the gazetteer knows in the
+ * singular, or 0. */
+static size_t plural_known_prefix(const struct pdx_institutions *in, const char *text, size_t s,
+                                  size_t te, size_t e)
+{
+    size_t ends[32], n = 0, pos = te, ws, we;
+    while (n < 32 && pdx_next_word(text, e, &pos, &ws, &we))
+        ends[n++] = we;
+    while (n > 0) {
+        char slug[96], sing[96];
+        pdx_slug(text, s, ends[--n], slug, sizeof slug);
+        slug_singular(slug, sing, sizeof sing);
+        if (slug_lookup(in, sing) >= 0)
+            return ends[n];
+    }
+    return 0;
+}
+
+/* The gazetteer entry a trigger-found name [s, e) stands for, through its slug or its
+ * singular's (« ministères de la Santé » is the « ministère de la Santé »), or -1. */
+static long trigger_gazetteer(const struct pdx_institutions *in, const char *text, size_t s,
+                              size_t e)
+{
+    char slug[96], sing[96];
+    pdx_slug(text, s, e, slug, sizeof slug);
+    long idx = slug_lookup(in, slug);
+    if (idx >= 0)
+        return idx;
+    slug_singular(slug, sing, sizeof sing);
+    return strcmp(sing, slug) != 0 ? slug_lookup(in, sing) : -1;
+}
+
 /* Tries the gazetteer and the trigger pattern at the word [ws, we); pushes what it finds.
  * Returns the end of the mention(s) pushed, ws when none, or (size_t)-1 on allocation
  * failure. */
@@ -424,15 +567,11 @@ static size_t try_at(struct inst_state *st, size_t ws, size_t we, unsigned flags
     size_t gaz_end = ws, trig_end = ws;
     long gaz_idx = -1;
     (void)we;
-    unsigned bucket = pdx_bucket_of(text, len, ws);
-    const pcre2_code *gre = in->gaz_re[bucket];
-    if ((flags & PDX_KEY_GAZ) && gre) {
-        pdx_re_note_use(in->gaz_re[bucket], &in->gaz_uses[bucket]);
-        int r = pdx_re_match(ex, gre, text, len, ws, st->out);
-        if (r == 1) {
-            gaz_end = pdx_re_ovector(ex)[1];
-            gaz_idx = strtol(pdx_re_mark(ex), NULL, 10);
-        }
+    if ((flags & PDX_KEY_GAZ) &&
+        pdx_phrases_match(ex, &in->gaz_re[pdx_bucket_of(text, len, ws)], text, len, ws, st->out,
+                          &gaz_end, &gaz_idx) != 1) {
+        gaz_end = ws;
+        gaz_idx = -1;
     }
     if (flags & PDX_KEY_INST) {
         int r = pdx_re_match(ex, in->trig_re, text, len, ws, st->out);
@@ -441,6 +580,18 @@ static size_t try_at(struct inst_state *st, size_t ws, size_t we, unsigned flags
             size_t ts, te;
             if (!pdx_re_group(ex, in->trig_re, "trig", &ts, &te))
                 te = ws;
+            int plural = trigger_plural(text, ts, te);
+            if (plural && e > te) {
+                /* « les ministères de la Santé et de l’Agriculture »: two bodies */
+                size_t pos = te, w1, w2;
+                while (pdx_next_word(text, e, &pos, &w1, &w2))
+                    if (pdx_word_is(text, w1, w2, "et")) {
+                        while (w1 > te && (text[w1 - 1] == ' ' || text[w1 - 1] == ','))
+                            w1--;
+                        e = w1;
+                        break;
+                    }
+            }
             /* a trigger noun alone is not a name */
             if (e > te) {
                 int lower = !is_upper_at(text, len, ws);
@@ -452,8 +603,20 @@ static size_t try_at(struct inst_state *st, size_t ws, size_t we, unsigned flags
                     memcpy(acr, text + as, ae - as);
                     acr[ae - as] = '\0';
                 }
-                if (named || (defined && initials_match(text, ws, e, acr)) ||
-                    (!lower && !sentence_start(text, ws)))
+                int ok = named || (defined && initials_match(text, ws, e, acr)) ||
+                         (!lower && !sentence_start(text, ws));
+                /* « les directions du GHU », « les hôpitaux de Paris »: generic plurals,
+                 * unless the gazetteer knows the name in the singular — then the
+                 * mention is that name (« les ministères de la Santé français et
+                 * kazakhstanais » gives `ministères de la Santé`) */
+                if (ok && plural && !defined) {
+                    size_t pe = plural_known_prefix(in, text, ws, te, e);
+                    if (pe)
+                        e = pe;
+                    else if (lower)
+                        ok = 0;
+                }
+                if (ok)
                     trig_end = e;
             }
         }
@@ -465,6 +628,12 @@ static size_t try_at(struct inst_state *st, size_t ws, size_t we, unsigned flags
     if (gaz_idx >= 0 && gaz_idx < (long)in->n && gaz_end >= trig_end) {
         const struct gaz_entry *g = &in->entries[gaz_idx];
         m.end = gaz_end;
+        m.id = g->id;
+        m.name = g->name;
+        m.acronym = g->acronym;
+    } else if ((gaz_idx = trigger_gazetteer(in, text, ws, trig_end)) >= 0) {
+        const struct gaz_entry *g = &in->entries[gaz_idx];
+        m.end = trig_end;
         m.id = g->id;
         m.name = g->name;
         m.acronym = g->acronym;
@@ -488,6 +657,16 @@ static size_t try_at(struct inst_state *st, size_t ws, size_t we, unsigned flags
     size_t as, ae;
     int defined = paren_acronym_after(text, len, m.end, &as, &ae);
     const char *acr = NULL;
+    if (defined && gaz_idx < 0) {
+        /* « Agence nationale de sécurité du médicament (ANSM) »: a shorter or older
+         * long form of a known institution, recognised by its acronym */
+        long g = gazetteer_by_acronym(in, text + as, ae - as);
+        if (g >= 0 && initials_match(text, ws, m.end, in->entries[g].acronym)) {
+            m.id = in->entries[g].id;
+            m.name = in->entries[g].name;
+            m.acronym = in->entries[g].acronym;
+        }
+    }
     if (defined) {
         /* the acronym is a mention of its own, of the same institution */
         acr = pool_dup(st, text + as, ae - as);

@@ -30,8 +30,7 @@ struct pdx_pillars {
     struct pillar_entry *entries;
     size_t n, cap;
     struct pdx_str_pool *pool;
-    pcre2_code *re[PDX_BUCKETS];
-    unsigned uses[PDX_BUCKETS]; /* for lazy JIT (pdx_re_note_use) */
+    struct pdx_phrase_re re[PDX_BUCKETS];
     pcre2_code *decl_re; /* a declaration noun in the line before a list */
 };
 
@@ -140,8 +139,7 @@ void pdx_pillars_free(struct pdx_pillars *p)
 {
     if (!p)
         return;
-    for (unsigned b = 0; b < PDX_BUCKETS; b++)
-        pcre2_code_free(p->re[b]);
+    pdx_phrase_re_free(p->re);
     pcre2_code_free(p->decl_re);
     pdx_pool_free(p->pool);
     free(p->entries);
@@ -183,6 +181,159 @@ static size_t bullet_text(const char *text, size_t s, size_t e)
         j++;
     if (j > i && j + 1 < e && (text[j] == '.' || text[j] == ')') && text[j + 1] == ' ')
         return j + 2;
+    return 0;
+}
+
+#define INLINE_ITEM_WORDS 8
+
+/* Is the declaration noun ov[0..1] counted (« trois axes », « plusieurs priorités », « 4
+ * piliers ») or announced (« les axes suivants »)? An inline list needs it: « de
+ * nombreux domaines : … » describes, it does not declare. */
+static int counted_noun(const char *text, size_t limit, const size_t *ov)
+{
+    static const char *const counts[] = {
+        "deux",      "trois",  "quatre",     "cinq",        "six",    "sept",     "huit",
+        "neuf",      "dix",    "onze",       "douze",       "treize", "quatorze", "quinze",
+        "plusieurs", "grands", "principaux", "principales", NULL};
+    size_t ps, pe, pos = ov[1], ws, we;
+    if (pdx_prev_word(text, ov[0], &ps, &pe) &&
+        ((text[ps] >= '0' && text[ps] <= '9') || pdx_word_in(text, ps, pe, counts)))
+        return 1;
+    if (pdx_next_word(text, limit, &pos, &ws, &we)) {
+        char f[16];
+        pdx_extract_fold(text, ws, we, f, sizeof f);
+        if (strncmp(f, "suivant", 7) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends item [s, e) to the array (leading article and surrounding punctuation
+ * trimmed). Returns 0, or -1 when out of memory. */
+static int push_item(const char *text, size_t s, size_t e, struct item **items, size_t *n,
+                     size_t *cap)
+{
+    static const char *const articles[] = {"le", "la", "les", "l", "un", "une", "des", "du", NULL};
+    size_t ws, we, pos;
+    while (s < e && (text[s] == ' ' || text[s] == '\t' || (unsigned char)text[s] == 0xC2 ||
+                     (unsigned char)text[s] == 0xA0))
+        s++;
+    pos = s;
+    if (pdx_next_word(text, e, &pos, &ws, &we) && ws == s && pdx_word_in(text, ws, we, articles)) {
+        s = we;
+        while (s < e && (text[s] == ' ' || text[s] == '\'' || (unsigned char)text[s] == 0xE2 ||
+                         (unsigned char)text[s] == 0x80 || (unsigned char)text[s] == 0x99))
+            s++;
+    }
+    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
+                     text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
+                     (unsigned char)text[e - 1] == 0xA0 || (unsigned char)text[e - 1] == 0xC2))
+        e--;
+    if (e <= s)
+        return 0;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        struct item *ni = realloc(*items, ncap * sizeof *ni);
+        if (!ni)
+            return -1;
+        *items = ni;
+        *cap = ncap;
+    }
+    (*items)[*n].start = s;
+    (*items)[*n].end = e;
+    (*items)[*n].entry = -1;
+    (*n)++;
+    return 0;
+}
+
+/* A list declared and given on one line: « … autour de trois axes : la prévention,
+ * l’accès aux soins et la santé numérique. » The lead (the sentence before ':') must
+ * name pillars, axes, priorities …; the items, separated by ';' or else by ',' and a
+ * final « et »/« ou », run to the end of the sentence and must be short noun phrases.
+ * Returns 0, or -1 when out of memory. */
+static int inline_items(struct pdx_extractor *ex, const char *text, size_t ls, size_t le,
+                        struct pdx_extraction *out, struct item **items, size_t *n, size_t *cap,
+                        size_t max)
+{
+    for (size_t colon = ls; colon < le; colon++) {
+        if (text[colon] != ':' || colon + 1 >= le || text[colon + 1] == '/' ||
+            (colon > ls && text[colon - 1] >= '0' && text[colon - 1] <= '9'))
+            continue;
+        /* the segment: to the end of the sentence or line */
+        size_t a = colon + 1, b = a;
+        while (b < le && !((text[b] == '.' || text[b] == '!' || text[b] == '?') &&
+                           (b + 1 >= le || text[b + 1] == ' ' || text[b + 1] == '\r')))
+            b++;
+        size_t lead = colon;
+        while (lead > ls && !((text[lead - 1] == '.' || text[lead - 1] == '!' ||
+                               text[lead - 1] == '?' || text[lead - 1] == ':') &&
+                              text[lead] == ' '))
+            lead--;
+        if (colon - lead > LEAD_MAX)
+            lead = colon - LEAD_MAX;
+        while (lead < colon && ((unsigned char)text[lead] & 0xC0) == 0x80)
+            lead++;
+        size_t pos = a, ws, we;
+        if (!pdx_next_word(text, b, &pos, &ws, &we))
+            continue;
+        int rc = pcre2_match(ex->pillars->decl_re, (PCRE2_SPTR)text, colon, lead,
+                             PCRE2_NO_UTF_CHECK, ex->md, ex->mctx);
+        if (rc < 0) {
+            if (rc != PCRE2_ERROR_NOMATCH && out->limit_errors++ == 0)
+                out->first_limit_error = lead;
+            continue;
+        }
+        if (!counted_noun(text, colon, pcre2_get_ovector_pointer(ex->md)))
+            continue;
+        /* split: by ';' when there is one, else by ',' and the last « et »/« ou » */
+        int semi = memchr(text + a, ';', b - a) != NULL;
+        size_t cuts[64], ncuts = 0, words = 0, maxwords = 0;
+        cuts[ncuts++] = a;
+        pos = a;
+        size_t last_conj = 0, seg_words = 0;
+        while (pdx_next_word(text, b, &pos, &ws, &we)) {
+            /* separators between the previous word and this one */
+            for (size_t k = (ncuts && cuts[ncuts - 1] > a ? cuts[ncuts - 1] : a); k < ws; k++)
+                if ((semi && text[k] == ';') || (!semi && text[k] == ',')) {
+                    if (ncuts < 63)
+                        cuts[ncuts++] = k + 1;
+                    seg_words = 0;
+                    break;
+                }
+            if (!semi && pdx_word_in(text, ws, we, (const char *const[]){"et", "ou", NULL}))
+                last_conj = ws;
+            words++;
+            if (++seg_words > maxwords)
+                maxwords = seg_words;
+        }
+        (void)words;
+        if (!semi && last_conj > cuts[ncuts - 1] && ncuts < 63) {
+            /* « … et la santé numérique »: the last item starts after the conjunction */
+            size_t k = last_conj;
+            cuts[ncuts++] = k + 2; /* "et"/"ou" are two bytes */
+        }
+        if (ncuts < 2 || maxwords > INLINE_ITEM_WORDS + 2)
+            continue;
+        for (size_t i = 0; i < ncuts && *n < max; i++) {
+            size_t s = cuts[i];
+            size_t e = i + 1 < ncuts ? cuts[i + 1] : b;
+            /* drop the separator or conjunction that ends this item */
+            if (i + 1 < ncuts) {
+                if (!semi && e == last_conj + 2)
+                    e = last_conj;
+                else
+                    e--; /* the ',' or ';' */
+            }
+            size_t p2 = s, w1, w2, nw = 0;
+            while (pdx_next_word(text, e, &p2, &w1, &w2))
+                nw++;
+            if (nw == 0 || nw > INLINE_ITEM_WORDS)
+                continue;
+            if (push_item(text, s, e, items, n, cap))
+                return -1;
+        }
+        return 0;
+    }
     return 0;
 }
 
@@ -263,6 +414,10 @@ static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
                 n++;
             }
         } else if (!blank) {
+            if (inline_items(ex, text, ls, le, out, &items, &n, &cap, max)) {
+                *nomem = 1;
+                break;
+            }
             in_list = 0;
             prev_s = ls;
             prev_e = le;
@@ -281,6 +436,31 @@ static int inside_institution(const struct pdx_extraction *out, size_t *k, size_
     while (*k < out->n_institutions && out->institutions[*k].end <= s)
         (*k)++;
     return *k < out->n_institutions && out->institutions[*k].start < e;
+}
+
+/* Is the theme at `ws` part of an office's title (« la ministre déléguée chargée de la
+ * Santé mentale », « le ministre de la Santé et de la Prévention »)? Titles write the
+ * theme with a capital, after a title word in the same clause. */
+static int in_title(const char *text, size_t len, size_t ws)
+{
+    static const char *const titles[] = {
+        "ministre", "ministres",   "ministere",    "secretaire",   "secretaires", "delegue",
+        "deleguee", "delegues",    "deleguees",    "charge",       "chargee",     "charges",
+        "chargees", "commissaire", "commissaires", "portefeuille", NULL};
+    size_t next, pos = ws, ps, pe;
+    if (!pdx_is_upper_cp(pdx_utf8_at(text, len, ws, &next)))
+        return 0;
+    for (int k = 0; k < 8 && pdx_prev_word(text, pos, &ps, &pe); k++) {
+        /* the clause ends at punctuation */
+        for (size_t i = pe; i < pos; i++)
+            if (text[i] == '.' || text[i] == ';' || text[i] == ':' || text[i] == ',' ||
+                text[i] == '(' || text[i] == '\n')
+                return 0;
+        if (pdx_word_in(text, ps, pe, titles))
+            return 1;
+        pos = ps;
+    }
+    return 0;
 }
 
 static int pillar_cmp(const void *a, const void *b)
@@ -319,18 +499,14 @@ int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
         ws = ex->cands[ci].ws;
         if (ws < pos || !(ex->cands[ci].flags & PDX_KEY_PILLAR))
             continue;
-        unsigned bucket = pdx_bucket_of(text, len, ws);
-        const pcre2_code *re = p->re[bucket];
-        if (!re)
+        size_t e;
+        long idx;
+        if (pdx_phrases_match(ex, &p->re[pdx_bucket_of(text, len, ws)], text, len, ws, out, &e,
+                              &idx) != 1)
             continue;
-        pdx_re_note_use(p->re[bucket], &p->uses[bucket]);
-        if (pdx_re_match(ex, re, text, len, ws, out) != 1)
-            continue;
-        size_t e = pdx_re_ovector(ex)[1];
-        long idx = strtol(pdx_re_mark(ex), NULL, 10);
         if (idx < 0 || (size_t)idx >= p->n)
             continue;
-        if (inside_institution(out, &k, ws, e))
+        if (inside_institution(out, &k, ws, e) || in_title(text, len, ws))
             continue;
         pos = e;
         while (it < nitems && items[it].end <= ws)

@@ -18,8 +18,9 @@
  * `21 octobre 2025`). The data file formats are described at the top of each file.
  *
  * All state — compiled PCRE2 patterns (JIT), match limits, gazetteer, taxonomy — lives
- * in a `struct pdx_extractor` built once with pdx_extractor_new. pdx_extract only reads
- * it, but it uses the extractor's match data, so use one extractor per thread. Nothing
+ * in a `struct pdx_extractor` built once with pdx_extractor_new. pdx_extract uses the
+ * extractor's match data and JIT-compiles rarely used patterns on demand, so use one
+ * extractor per thread. Nothing
  * here prints, exits or touches the index. A pattern that hits its match, depth or heap
  * limit is counted in the result (`limit_errors`) and skipped; extraction goes on.
  */
@@ -30,7 +31,7 @@
 
 /* Bump whenever a change alters the mentions produced (ids, values, spans), so that
  * indexes holding extracted terms can tell they are stale. */
-#define PDX_EXTRACT_VERSION "1"
+#define PDX_EXTRACT_VERSION "2"
 
 /* Longest TIMEX3 value, NUL included ("2025-10-21T10:30" is 17). */
 #define PDX_TIMEX_VALUE_MAX 24

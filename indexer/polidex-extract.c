@@ -86,14 +86,15 @@ struct read_buf {
 static int read_file(const char *path, size_t max, struct read_buf *rb, size_t *out_len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    size_t len = 0;
+    size_t len = 0, expect = (size_t)-1;
     int err = 0;
     struct stat sb;
     if (fd < 0)
         return errno ? errno : EIO;
     /* a regular file is read in one piece of its size (plus one byte to see the end) */
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size <= max &&
-        (size_t)sb.st_size + 1 > rb->cap) {
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size <= max)
+        expect = (size_t)sb.st_size;
+    if (expect != (size_t)-1 && expect + 1 > rb->cap) {
         char *n = realloc(rb->data, (size_t)sb.st_size + 1);
         if (!n) {
             close(fd);
@@ -129,6 +130,8 @@ static int read_file(const char *path, size_t max, struct read_buf *rb, size_t *
         if (got == 0)
             break;
         len += (size_t)got;
+        if (len == expect)
+            break; /* the whole regular file: no need for a read that returns 0 */
         if (len > max) {
             err = EFBIG;
             break;

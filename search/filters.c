@@ -233,11 +233,18 @@ static int slug_token(void *vctx, const struct pdx_token *tok)
     return 0;
 }
 
-static int entity_terms(struct pdx_analyzer *a, struct pdx_extractor *ex, int field, const char *v,
-                        size_t len, struct pdx_filter_terms *t)
+static int entity_terms(struct pdx_analyzer *a, const struct pdx_lexicon *lx,
+                        struct pdx_extractor *ex, int field, const char *v, size_t len,
+                        struct pdx_filter_terms *t)
 {
     const char *prefix =
         field == PDX_FIELD_INSTITUTION ? PDX_PREFIX_INSTITUTION : PDX_PREFIX_PILLAR;
+    int lkind = field == PDX_FIELD_INSTITUTION ? PDX_LEXICON_INSTITUTION : PDX_LEXICON_PILLAR;
+    const char *known = lx ? pdx_lexicon_find(lx, a, lkind, v, len) : NULL;
+    if (known) {
+        snprintf(t->resolved, sizeof t->resolved, "%s (from the index's table)", known);
+        return add_term(t, prefix, known, strlen(known));
+    }
     if (ex) {
         struct pdx_extraction x = {0};
         unsigned kind =
@@ -277,8 +284,9 @@ static int entity_terms(struct pdx_analyzer *a, struct pdx_extractor *ex, int fi
     return add_term(t, prefix, s.buf, s.len);
 }
 
-int pdx_filter_terms(struct pdx_analyzer *a, struct pdx_extractor *ex, int field, const char *value,
-                     size_t len, struct pdx_filter_terms *out, char *errbuf, size_t errbuf_len)
+int pdx_filter_terms(struct pdx_analyzer *a, const struct pdx_lexicon *lx, struct pdx_extractor *ex,
+                     int field, const char *value, size_t len, struct pdx_filter_terms *out,
+                     char *errbuf, size_t errbuf_len)
 {
     memset(out, 0, sizeof *out);
     if (len == 0) {
@@ -314,7 +322,7 @@ int pdx_filter_terms(struct pdx_analyzer *a, struct pdx_extractor *ex, int field
         break;
     }
     default:
-        rc = entity_terms(a, ex, field, value, len, out);
+        rc = entity_terms(a, lx, ex, field, value, len, out);
     }
     if (rc != 0) {
         pdx_filter_terms_free(out);

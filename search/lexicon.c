@@ -11,6 +11,7 @@
 #define KEY_MAX 256
 
 struct entry {
+    int kind;  /* PDX_LEXICON_* */
     char *key; /* folded words joined by spaces */
     char *id;
 };
@@ -20,6 +21,7 @@ struct pdx_lexicon {
     struct entry *e;
     size_t n, cap;
     int failed;
+    int loading; /* the kind being loaded */
 };
 
 struct keybuf {
@@ -30,7 +32,8 @@ struct keybuf {
 static int key_token(void *vctx, const struct pdx_token *tok)
 {
     struct keybuf *k = vctx;
-    if (tok->flags & PDX_TOK_JOINED)
+    /* « l’OMS » is OMS: elided articles are not part of a name's key, on either side. */
+    if (tok->flags & (PDX_TOK_JOINED | PDX_TOK_ELISION))
         return 0;
     if (k->len + 1 + tok->folded_len >= sizeof k->s)
         return 1; /* too long to be a name worth matching */
@@ -65,6 +68,7 @@ static int add(struct pdx_lexicon *lx, const char *text, size_t len, const char 
         lx->e = e;
         lx->cap = cap;
     }
+    lx->e[lx->n].kind = lx->loading;
     lx->e[lx->n].key = strndup(k.s, k.len);
     lx->e[lx->n].id = strndup(id, idlen);
     if (!lx->e[lx->n].key || !lx->e[lx->n].id) {
@@ -76,12 +80,12 @@ static int add(struct pdx_lexicon *lx, const char *text, size_t len, const char 
     return 0;
 }
 
-/* "XN" id TAB name [TAB acronym] */
+/* "XN" id TAB name [TAB acronym], "XL" id TAB label */
 static int on_name(void *vctx, const char *term, size_t len, uint32_t freq)
 {
     (void)freq;
     struct pdx_lexicon *lx = vctx;
-    size_t pl = sizeof PDX_PREFIX_INSTITUTION_NAME - 1;
+    size_t pl = 2; /* both prefixes, XN and XL, have two letters */
     const char *id = term + pl, *end = term + len;
     const char *tab = memchr(id, '\t', (size_t)(end - id));
     if (!tab)
@@ -99,7 +103,10 @@ static int on_name(void *vctx, const char *term, size_t len, uint32_t freq)
 
 static int by_key(const void *a, const void *b)
 {
-    return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+    const struct entry *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(x->key, y->key);
 }
 
 struct pdx_lexicon *pdx_lexicon_load(struct pdx_analyzer *a, struct xs_db *db, struct xs_error *err)
@@ -111,10 +118,13 @@ struct pdx_lexicon *pdx_lexicon_load(struct pdx_analyzer *a, struct xs_db *db, s
         return NULL;
     }
     lx->a = a;
-    const char *p = PDX_PREFIX_INSTITUTION_NAME;
-    if (xs_db_terms(db, p, strlen(p), on_name, lx, err) != 0) {
-        pdx_lexicon_free(lx);
-        return NULL;
+    static const char *const prefixes[] = {PDX_PREFIX_INSTITUTION_NAME, PDX_PREFIX_PILLAR_LABEL};
+    for (int kind = 0; kind < 2; kind++) {
+        lx->loading = kind;
+        if (xs_db_terms(db, prefixes[kind], strlen(prefixes[kind]), on_name, lx, err) != 0) {
+            pdx_lexicon_free(lx);
+            return NULL;
+        }
     }
     if (lx->failed) {
         err->code = XS_E_NOMEM;
@@ -139,13 +149,13 @@ void pdx_lexicon_free(struct pdx_lexicon *lx)
     free(lx);
 }
 
-const char *pdx_lexicon_find(const struct pdx_lexicon *lx, struct pdx_analyzer *a, const char *text,
-                             size_t len)
+const char *pdx_lexicon_find(const struct pdx_lexicon *lx, struct pdx_analyzer *a, int kind,
+                             const char *text, size_t len)
 {
     struct keybuf k;
     if (!lx || lx->n == 0 || make_key(a, text, len, &k) == 0)
         return NULL;
-    struct entry want = {.key = k.s};
+    struct entry want = {.kind = kind, .key = k.s};
     const struct entry *e = bsearch(&want, lx->e, lx->n, sizeof *lx->e, by_key);
     return e ? e->id : NULL;
 }

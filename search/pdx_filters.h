@@ -14,6 +14,7 @@
 
 #include "pdx_analyzer.h"
 #include "pdx_extract.h"
+#include "pdx_lexicon.h"
 
 enum pdx_field {
     PDX_FIELD_INSTITUTION = 1,
@@ -34,11 +35,13 @@ struct pdx_filter_terms {
     char resolved[160]; /* a readable account for --explain: "oms (Organisation …)" */
 };
 
-/* Resolves `value` for `field`. `ex` may be NULL (ids are then derived from the value
- * itself). Returns 0, or -1 with a one-line reason in `errbuf` (an impossible date or
+/* Resolves `value` for `field`: through the index's own table `lx` first, then the
+ * extractor `ex`, then as an id derived from the value itself (`lx` and `ex` may be
+ * NULL). Returns 0, or -1 with a one-line reason in `errbuf` (an impossible date or
  * range, an empty value, out of memory). */
-int pdx_filter_terms(struct pdx_analyzer *a, struct pdx_extractor *ex, int field, const char *value,
-                     size_t len, struct pdx_filter_terms *out, char *errbuf, size_t errbuf_len);
+int pdx_filter_terms(struct pdx_analyzer *a, const struct pdx_lexicon *lx, struct pdx_extractor *ex,
+                     int field, const char *value, size_t len, struct pdx_filter_terms *out,
+                     char *errbuf, size_t errbuf_len);
 void pdx_filter_terms_free(struct pdx_filter_terms *t);
 
 /* Parses a field name ("institution", "pillar", "date", "path", "doc"); returns its

@@ -879,6 +879,13 @@ static int run_table(const struct options *opt, struct xs_db *db, const struct p
     return rc;
 }
 
+/* Does the query name an institution: or pillar: field (whose value may need the
+ * extractors' gazetteer and taxonomy)? */
+static int needs_extractor(const char *query)
+{
+    return strstr(query, "institution:") != NULL || strstr(query, "pillar:") != NULL;
+}
+
 /* ---- benchmark mode ----------------------------------------------------------------
  * polidex-search --bench-queries FILE [-i INDEX] [-n N] [--repeat N]: runs every query of
  * FILE (one a line; empty and '#' lines skipped) N times (default 20) in this one process,
@@ -1047,8 +1054,12 @@ int main(int argc, char **argv)
     }
     char errbuf[256];
     struct pdx_analyzer *a = pdx_analyzer_new(errbuf, sizeof errbuf);
-    struct pdx_extractor *ex = a ? pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf) : NULL;
-    if (!a || !ex) {
+    /* Compiling the extractors' patterns is most of a search's start-up: only a field
+     * value the index's own table cannot resolve needs them. */
+    int want_ex = query && needs_extractor(query);
+    struct pdx_extractor *ex =
+        a && want_ex ? pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf) : NULL;
+    if (!a || (want_ex && !ex)) {
         msg("cannot start the %s: %s", a ? "extractors" : "analyzer", errbuf);
         pdx_analyzer_free(a);
         free(query);

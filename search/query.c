@@ -399,6 +399,15 @@ static char *institution_named(struct parser *p, size_t start, size_t len)
 {
     if (len == 0)
         return NULL;
+    /* The index's own table first: it knows every institution some document names,
+     * acronyms defined in documents included; the extractor adds the gazetteer's other
+     * spellings when it has been started. */
+    if (p->q->lexicon) {
+        const char *found = pdx_lexicon_find(p->q->lexicon, p->q->analyzer, PDX_LEXICON_INSTITUTION,
+                                             p->text + start, len);
+        if (found)
+            return strdup(found);
+    }
     char *id = NULL;
     if (p->q->extractor) {
         struct pdx_extraction x = {0};
@@ -407,12 +416,6 @@ static char *institution_named(struct parser *p, size_t start, size_t len)
             x.n_institutions == 1 && x.institutions[0].end - x.institutions[0].start + 4 >= len)
             id = strdup(x.institutions[0].id);
         pdx_extraction_free(&x);
-    }
-    /* Names and acronyms the documents defined themselves, from the index. */
-    if (!id && p->q->lexicon) {
-        const char *found = pdx_lexicon_find(p->q->lexicon, p->q->analyzer, p->text + start, len);
-        if (found)
-            id = strdup(found);
     }
     return id;
 }
@@ -616,8 +619,8 @@ static struct node *parse_primary(struct parser *p, int *sign, int *empty)
             return NULL;
         n->filter_field = t.filter_field;
         char why[256];
-        if (pdx_filter_terms(p->q->analyzer, p->q->extractor, t.filter_field, p->text + t.start,
-                             t.len, &n->filter, why, sizeof why) != 0) {
+        if (pdx_filter_terms(p->q->analyzer, p->q->lexicon, p->q->extractor, t.filter_field,
+                             p->text + t.start, t.len, &n->filter, why, sizeof why) != 0) {
             fail_at(p, t.offset, "%s", why);
             node_free(n);
             return NULL;

@@ -69,51 +69,50 @@ s1=$(docs_of two/shard1)
     not_ok "document counts" "one $n1, two $n2 = $s0 + $s1"
 
 # ---- searching: sharded = single -----------------------------------------------------
-# The ranked list: "weight path" of the best 20, equal weights in path order (Xapian breaks
-# ties by docid, and docids are numbered differently across shards).
-top20() {
-    "$SEARCH_BIN" -n 1000 --exact-count --json "$@" 2>/dev/null |
-        sed -n 's/.*"path": "\([^"]*\)".*"weight": \([0-9.e+-]*\).*/\2 \1/p' |
-        sort -k1,1gr -k2,2 | head -n 20
-}
-counts() {
-    "$SEARCH_BIN" --json --exact-count "$@" 2>/dev/null | sed -n 's/.*\("total": [0-9]*, "total_exact": [a-z]*\).*/\1/p'
-}
+# Everything a user sees that must not depend on the layout, as one text: for each query
+# the exact count and the best 20 as "weight path" (equal weights in path order: Xapian
+# breaks ties by docid, and docids are numbered differently across shards); for wildcard
+# queries the documents found (Xapian 1.4 weighs the OP_SYNONYM of a wildcard's expansions
+# shard by shard, so their ranking may differ, their matches may not); facets, the --list
+# tables and "did you mean".
 QUERIES="santé|OMS|soins de santé primaires|coopération OR partenariat|institution:OMS|date:2017|Kazakhstan -OMS|\"santé publique\"|title:kazakhstan"
-# The documents a search finds, sorted (for wildcards: Xapian 1.4 weighs the OP_SYNONYM of
-# their expansions shard by shard, so their ranking may differ; the matches may not).
-found() { "$SEARCH_BIN" -n 1000 --json "$@" 2>/dev/null | grep -o '"path": "[^"]*"' | sort; }
-same_search() { # same_search NAME INDEX-ARGS...: every query gives the same on them as on one
-    name=$1
-    shift
-    bad=""
+outputs() {
     IFS='|'
     for q in $QUERIES; do
         unset IFS
-        a=$(top20 -i one -- "$q")
-        b=$(top20 "$@" -- "$q")
-        [ -n "$a" ] && [ "$a" = "$b" ] || bad="$bad [$q: top 20]"
-        [ "$(counts -i one -- "$q")" = "$(counts "$@" -- "$q")" ] || bad="$bad [$q: count]"
+        echo "== $q"
+        "$SEARCH_BIN" -n 1000 --exact-count --json "$@" -- "$q" 2>&1 >json.out
+        sed -n 's/.*\("total": [0-9]*, "total_exact": [a-z]*\).*/\1/p' json.out
+        sed -n 's/.*"path": "\([^"]*\)".*"weight": \([0-9.e+-]*\).*/\2 \1/p' json.out |
+            sort -k1,1gr -k2,2 | head -n 20
         IFS='|'
     done
     unset IFS
     for q in 'hôp*' 'coop* santé'; do
-        [ "$(found -i one -- "$q")" = "$(found "$@" -- "$q")" ] || bad="$bad [$q: matches]"
-        [ "$(counts -i one -- "$q")" = "$(counts "$@" -- "$q")" ] || bad="$bad [$q: count]"
+        echo "== $q"
+        "$SEARCH_BIN" -n 1000 --exact-count --json "$@" -- "$q" 2>&1 >json.out
+        sed -n 's/.*\("total": [0-9]*, "total_exact": [a-z]*\).*/\1/p' json.out
+        grep -o '"path": "[^"]*"' json.out | sort
     done
-    for f in "--facets institution,pillar,year santé" "--facets institution OMS"; do
-        # shellcheck disable=SC2086
-        [ "$("$SEARCH_BIN" -i one $f | sed -n '/^facets:/,$p')" = \
-            "$("$SEARCH_BIN" "$@" $f | sed -n '/^facets:/,$p')" ] || bad="$bad [$f]"
-    done
+    "$SEARCH_BIN" "$@" --facets institution,pillar,year santé 2>&1 | sed -n '/^facets:/,$p'
+    "$SEARCH_BIN" "$@" --facets institution OMS 2>&1 | sed -n '/^facets:/,$p'
     for t in institutions pillars years; do
-        [ "$("$SEARCH_BIN" -i one --list $t --csv)" = "$("$SEARCH_BIN" "$@" --list $t --csv)" ] ||
-            bad="$bad [--list $t]"
+        "$SEARCH_BIN" "$@" --list $t --csv 2>&1
     done
-    [ "$("$SEARCH_BIN" -i one Kazakstan | grep '^did you mean')" = \
-        "$("$SEARCH_BIN" "$@" Kazakstan | grep '^did you mean')" ] || bad="$bad [did you mean]"
-    [ -z "$bad" ] && ok "$name" || not_ok "$name" "differs:$bad"
+    "$SEARCH_BIN" "$@" Kazakstan 2>&1 | grep '^did you mean'
 }
+ref() { outputs -i one >ref.txt; }
+same_search() { # same_search NAME INDEX-ARGS...: the same outputs as on the single index
+    name=$1
+    shift
+    outputs "$@" >got.txt
+    if [ "$(grep -c '^[0-9.e+-]* ' ref.txt)" -gt 20 ] && cmp -s ref.txt got.txt; then
+        ok "$name"
+    else
+        not_ok "$name" "$(diff ref.txt got.txt | grep -v '^< [0-9]' | head -n 8 | tr '\n' ' ')"
+    fi
+}
+ref
 same_search "2 shards = 1 index: top 20, exact counts, facets, --list tables, did you mean" -i two
 
 # -i A -i B: two separate indexes searched as one.
@@ -135,6 +134,7 @@ grep -q '^add docs/gen/new.txt' dry && grep -q '^replace docs/gen/doc3.txt' dry 
     not_ok "--dry-run on a sharded index" "$(cat dry)"
 "$INDEX_BIN" -i one docs >/dev/null 2>&1
 "$INDEX_BIN" -i two docs >/dev/null 2>err
+ref
 grep -q '1 documents indexed (1 added, 1 replaced)\|2 documents indexed (1 added, 1 replaced), 1 removed' err &&
     ok "incremental update of a sharded index: 1 added, 1 replaced, 1 removed" ||
     not_ok "incremental update" "$(cat err)"
@@ -177,6 +177,8 @@ if ! command -v xapian-tcpsrv >/dev/null 2>&1; then
 else
     # serve DB: starts xapian-tcpsrv on a free port of 127.0.0.1; sets $port and $pid.
     # A port found taken makes the server exit at once: then another port is tried.
+    # On SIGTERM xapian-tcpsrv kills its whole process group (its connection handlers):
+    # each runs in a session of its own (setsid), so that stopping it spares this script.
     serve() {
         port=""
         tries=0
@@ -186,7 +188,7 @@ else
             seed=$(((seed * 1103515245 + 12345) % 2147483648))
             p=$((20000 + seed % 40000))
             log="$tmp/tcpsrv.$p.log"
-            xapian-tcpsrv --interface 127.0.0.1 --port "$p" "$1" >"$log" 2>&1 &
+            setsid xapian-tcpsrv --interface 127.0.0.1 --port "$p" "$1" >"$log" 2>&1 &
             pid=$!
             waited=0
             while [ $waited -lt 100 ]; do # at most 10 s
@@ -214,7 +216,7 @@ else
             printf 'auto two/shard0\nremote 127.0.0.1:%s\n' "$port1" >mixed.stub
             same_search "a local and a remote shard = 1 index" -i mixed.stub
 
-            echo "DEBUG pid1=$pid1 pid0=$pid0 pids=$pids" >&2; kill "$pid1"
+            kill "$pid1"
             wait "$pid1" 2>/dev/null
             "$SEARCH_BIN" -i remote.stub santé >out 2>err
             rc=$?
@@ -227,8 +229,8 @@ else
             [ $rc -eq 0 ] && [ "$(wc -l <err)" -eq 1 ] &&
                 grep -q "warning: 127.0.0.1:$port1 (remote.stub line 2): shard left out" err &&
                 grep -q "^results 1-10 of [0-9]*$" out &&
-                [ "$(counts -i remote.stub --allow-partial --exact-count santé)" = \
-                    "$(counts -i two/shard0 --exact-count santé)" ] &&
+                [ "$(tail -n 1 out)" = \
+                    "$("$SEARCH_BIN" -i two/shard0 --exact-count santé | tail -n 1)" ] &&
                 ok "--allow-partial: the other shard's results and a one-line warning" ||
                 not_ok "--allow-partial" "exit $rc: $(cat err)"
         else

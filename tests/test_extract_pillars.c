@@ -103,6 +103,61 @@ static const struct pillar_case cases[] = {
     {"les champs de coopération suivants :\n  • Les maladies non transmissibles, en "
      "particulier le cancer.\n",
      {{"maladies non transmissibles, en particulier le cancer", "mnt"}, {"cancer", "cancer"}}},
+    /* Held-out style: sentences written like ministry, ARS, HAS and WHO releases, not
+     * taken from the seed documents. */
+    {"La stratégie nationale de santé mentale et de psychiatrie prévoit trente mesures.",
+     {{"santé mentale", "sante-mentale"}, {"psychiatrie", "sante-mentale"}}},
+    {"Le gouvernement veut renforcer l'accès aux soins primaires dans les territoires ruraux.",
+     {{"soins primaires", "soins-primaires"}}},
+    {"Le plan vise à mieux préparer les hôpitaux aux futures crises sanitaires.",
+     {{"crises sanitaires", "crises-sanitaires"}}},
+    {"L'OMS appelle à accélérer la couverture sanitaire universelle d'ici à 2030.",
+     {{"couverture sanitaire universelle", "csu"}}},
+    {"Le dépistage organisé des cancers colorectaux reste insuffisant.",
+     {{"dépistage", "prevention"}, {"cancers", "cancer"}}},
+    {"La téléconsultation s'est généralisée pendant la crise sanitaire.",
+     {{"téléconsultation", "numerique-sante"}, {"crise sanitaire", "crises-sanitaires"}}},
+    {"Les ministres ont rappelé l'importance de l'approche « Une seule santé » face aux "
+     "zoonoses.",
+     {{"Une seule santé", "one-health"}}},
+    {"La production locale de vaccins en Afrique est une priorité de l'Union africaine.",
+     {{"production locale de vaccins", "production-locale"}}},
+    {"Les maladies cardiovasculaires restent la première cause de mortalité chez les femmes.",
+     {{"maladies cardiovasculaires", "mnt"}}},
+    {"Le plan s'articule autour de trois axes : la prévention, l'accès aux soins et la santé "
+     "numérique.",
+     {{"prévention", "prevention"},
+      {"accès aux soins", "acces-soins"},
+      {"santé numérique", "numerique-sante"}}},
+    {"La mortalité infantile a reculé de 20 % en dix ans.",
+     {{"mortalité infantile", "sante-reproductive"}}},
+    {"Le programme soutient la formation des professionnels de santé et la lutte contre la "
+     "pénurie de médecins.",
+     {{"formation des professionnels de santé", "rhs"}, {"pénurie de médecins", "rhs"}}},
+    {"La réforme du système de santé engagée en 2019 se poursuit.",
+     {{"réforme du système de santé", "systemes-sante"}}},
+    {"Les infirmiers contribuent à l'accès aux soins de premier recours.",
+     {{"soins de premier recours", "soins-primaires"}}},
+    {"La feuille de route comporte quatre priorités : santé mentale ; cancers pédiatriques ; "
+     "numérique en santé ; attractivité des métiers.",
+     {{"santé mentale", "sante-mentale"},
+      {"cancers pédiatriques", "cancer"},
+      {"numérique en santé", "numerique-sante"},
+      {"attractivité des métiers", "attractivite-metiers"}}},
+    {"La campagne de vaccination contre les papillomavirus reprend à la rentrée.",
+     {{"vaccination", "prevention"}}},
+    {"L'épidémie de bronchiolite pèse sur les services pédiatriques.",
+     {{"épidémie", "crises-sanitaires"}}},
+    /* held-out near-misses */
+    {"Le système de santé français est souvent cité en exemple.", {{NULL, NULL}}},
+    {"La ministre déléguée chargée de la Santé mentale a présenté la feuille de route.",
+     {{NULL, NULL}}},
+    {"Le ministre de la Santé et de la Prévention a visité le CHU.", {{NULL, NULL}}},
+    {"Le secrétaire d'État chargé de la Prévention s'est rendu à Lille.", {{NULL, NULL}}},
+    {"La Ligue contre le cancer organise une collecte.", {{NULL, NULL}}},
+    {"Le Centre international de recherche sur le cancer a publié une monographie.",
+     {{NULL, NULL}}},
+    {"Les ressources de l'hôpital sont limitées.", {{NULL, NULL}}},
 };
 
 static int setup(void **state)

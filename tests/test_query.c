@@ -127,7 +127,9 @@ static void test_parse_errors_point_at_the_problem(void **state)
         {"santé OR", "OR at byte 7", 7},
         {"", "nothing to search for", 0},
         {"sant\xc3", "invalid UTF-8 at byte 4", 4},
-        {"(OMS  ORONU)\xc2\xab" "ant\xc3\xa9", "unbalanced quote", 12},
+        {"(OMS  ORONU)\xc2\xab"
+         "ant\xc3\xa9",
+         "unbalanced quote", 12},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct pdx_query_error err;
@@ -188,7 +190,7 @@ static void test_filter_date_range_cover(void **state)
     /* 2023-11-30 .. 2025-01-02: one day, one month, one year, two days. */
     const char *v = "2023-11-30..2025-01-02";
     assert_int_equal(
-        pdx_filter_terms(f->a, f->ex, PDX_FIELD_DATE, v, strlen(v), &t, why, sizeof why), 0);
+        pdx_filter_terms(f->a, NULL, f->ex, PDX_FIELD_DATE, v, strlen(v), &t, why, sizeof why), 0);
     const char *want[] = {"D20231130", "M202312", "Y2024", "D20250101", "D20250102"};
     assert_int_equal(t.n, 5);
     for (size_t i = 0; i < 5; i++)
@@ -198,13 +200,13 @@ static void test_filter_date_range_cover(void **state)
     /* A leap day exists in 2024 and not in 2023. */
     v = "2024-02-29";
     assert_int_equal(
-        pdx_filter_terms(f->a, f->ex, PDX_FIELD_DATE, v, strlen(v), &t, why, sizeof why), 0);
+        pdx_filter_terms(f->a, NULL, f->ex, PDX_FIELD_DATE, v, strlen(v), &t, why, sizeof why), 0);
     assert_int_equal(t.n, 1);
     assert_string_equal(t.terms[0], "D20240229");
     pdx_filter_terms_free(&t);
     v = "2023-02-29";
     assert_int_equal(
-        pdx_filter_terms(f->a, f->ex, PDX_FIELD_DATE, v, strlen(v), &t, why, sizeof why), -1);
+        pdx_filter_terms(f->a, NULL, f->ex, PDX_FIELD_DATE, v, strlen(v), &t, why, sizeof why), -1);
 }
 
 static void test_filter_institution_forms_agree(void **state)
@@ -214,7 +216,7 @@ static void test_filter_institution_forms_agree(void **state)
     for (size_t i = 0; i < 3; i++) {
         struct pdx_filter_terms t;
         char why[256];
-        assert_int_equal(pdx_filter_terms(f->a, f->ex, PDX_FIELD_INSTITUTION, forms[i],
+        assert_int_equal(pdx_filter_terms(f->a, NULL, f->ex, PDX_FIELD_INSTITUTION, forms[i],
                                           strlen(forms[i]), &t, why, sizeof why),
                          0);
         assert_int_equal(t.n, 1);

@@ -447,6 +447,112 @@ static void test_db_add_searches_every_shard(void **state)
     assert_int_equal(termfreq(f->db, "soins"), 4);
 }
 
+/* Writes a one-document database at dir/name (path into `out`) with the given words. */
+static void make_shard(const struct fixture *f, const char *name, const char *words, char *out,
+                       size_t out_len)
+{
+    snprintf(out, out_len, "%s/%s", f->dir, name);
+    struct xs_wdb *w = NULL;
+    assert_int_equal(xs_wdb_open(out, XS_WDB_CREATE_OR_OPEN, &w, NULL), 0);
+    struct doc_spec s = {"Qshard", words, NULL, NULL, "shard"};
+    put_doc(w, &s, NULL);
+    assert_int_equal(xs_wdb_commit(w, NULL), 0);
+    xs_wdb_close(w);
+}
+
+static void test_db_new_is_empty_and_add_db_combines(void **state)
+{
+    struct fixture *f = *state;
+    char shard[128];
+    make_shard(f, "shard", "soins dentaires", shard, sizeof shard);
+    struct xs_db *all = NULL, *second = NULL;
+    size_t n = 99;
+    assert_int_equal(xs_db_new(&all, NULL), 0);
+    assert_doccount(all, 0);
+    assert_int_equal(xs_db_shard_count(all, &n, NULL), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(xs_db_add_db(all, f->db, NULL), 0);
+    assert_int_equal(xs_db_open(shard, &second, NULL), 0);
+    assert_int_equal(xs_db_add_db(all, second, NULL), 0);
+    xs_db_close(second); /* the combined reader keeps the shard open */
+    assert_int_equal(xs_db_shard_count(all, &n, NULL), 0);
+    assert_int_equal(n, 2);
+    assert_doccount(all, CORPUS_SIZE + 1);
+    assert_int_equal(termfreq(all, "soins"), 4);
+    assert_int_equal(termfreq(all, "dentaires"), 1);
+    /* The first reader is left as it was. */
+    assert_doccount(f->db, CORPUS_SIZE);
+    xs_db_close(all);
+}
+
+static void test_db_add_db_to_itself_is_invalid(void **state)
+{
+    struct fixture *f = *state;
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_db_add_db(f->db, f->db, &err), XS_E_INVALID);
+    assert_int_equal(xs_db_add_db(f->db, NULL, &err), XS_E_INVALID);
+}
+
+static void test_db_open_remote_refused_is_network_error(void **state)
+{
+    (void)state;
+    struct xs_db *db = (struct xs_db *)state; /* any non-NULL value: must be reset */
+    struct xs_error err = {0, ""};
+    /* Port 1 of the loopback interface: nothing listens there. */
+    assert_int_equal(xs_db_open_remote("127.0.0.1", 1, 2000, 2000, &db, &err), XS_E_NETWORK);
+    assert_null(db);
+    assert_int_equal(err.code, XS_E_NETWORK);
+    assert_non_null(strstr(err.message, "127.0.0.1"));
+}
+
+static void test_db_open_remote_bad_arguments_are_invalid(void **state)
+{
+    (void)state;
+    struct xs_db *db = NULL;
+    assert_int_equal(xs_db_open_remote("127.0.0.1", 0, 0, 0, &db, NULL), XS_E_INVALID);
+    assert_int_equal(xs_db_open_remote("127.0.0.1", 70000, 0, 0, &db, NULL), XS_E_INVALID);
+    assert_int_equal(xs_db_open_remote("", 4000, 0, 0, &db, NULL), XS_E_INVALID);
+    assert_int_equal(xs_db_open_remote(NULL, 4000, 0, 0, &db, NULL), XS_E_INVALID);
+    assert_null(db);
+}
+
+static void test_compact_merges_sources(void **state)
+{
+    struct fixture *f = *state;
+    char shard[128], dest[128];
+    make_shard(f, "shard", "soins dentaires", shard, sizeof shard);
+    static const char key[] = "polidex.test";
+    assert_int_equal(xs_wdb_set_metadata(f->wdb, key, strlen(key), "v1", 2, NULL), 0);
+    assert_int_equal(xs_wdb_commit(f->wdb, NULL), 0);
+    snprintf(dest, sizeof dest, "%s/merged", f->dir);
+    const char *sources[] = {f->path, shard};
+    assert_int_equal(xs_compact(sources, 2, dest, XS_COMPACT_FULLER, NULL), 0);
+    struct xs_db *db = NULL;
+    assert_int_equal(xs_db_open(dest, &db, NULL), 0);
+    assert_doccount(db, CORPUS_SIZE + 1);
+    assert_int_equal(termfreq(db, "soins"), 4);
+    assert_int_equal(termfreq(db, "Qdoc1"), 1);
+    const char *v;
+    size_t vlen;
+    assert_int_equal(xs_db_get_metadata(db, key, strlen(key), &v, &vlen, NULL), 0);
+    assert_int_equal(vlen, 2);
+    assert_memory_equal(v, "v1", 2);
+    xs_db_close(db);
+}
+
+static void test_compact_bad_arguments(void **state)
+{
+    struct fixture *f = *state;
+    char dest[128], missing[128];
+    snprintf(dest, sizeof dest, "%s/out", f->dir);
+    snprintf(missing, sizeof missing, "%s/missing", f->dir);
+    const char *sources[] = {missing};
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_compact(sources, 0, dest, 0, &err), XS_E_INVALID);
+    assert_int_equal(xs_compact(sources, 1, dest, 0x100, &err), XS_E_INVALID);
+    assert_int_equal(xs_compact(sources, 1, dest, 0, &err), XS_E_OPENING);
+}
+
 static void test_wdb_open_second_writer_is_locked(void **state)
 {
     struct fixture *f = *state;
@@ -1091,6 +1197,14 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_db_reopen_sees_new_commit, setup_corpus, teardown),
         cmocka_unit_test_setup_teardown(test_db_add_searches_every_shard, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_db_new_is_empty_and_add_db_combines, setup_corpus,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_db_add_db_to_itself_is_invalid, setup_corpus,
+                                        teardown),
+        cmocka_unit_test(test_db_open_remote_refused_is_network_error),
+        cmocka_unit_test(test_db_open_remote_bad_arguments_are_invalid),
+        cmocka_unit_test_setup_teardown(test_compact_merges_sources, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_compact_bad_arguments, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_wdb_open_second_writer_is_locked, setup_empty,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_db_open_missing_path_is_opening_error, setup_empty,

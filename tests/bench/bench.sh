@@ -259,16 +259,20 @@ OUT=${BENCH_OUT:-$OUT}
     echo
     echo "## Targets (issue 6)"
     echo
+    echo "Throughput ratios are given on wall time and on CPU time (user + system; steadier on"
+    echo "a shared machine); a target counts as met only when both meet it."
+    echo
     awk -v pw="$(mbs $pw)" -v ow="$(mbs $ow)" -v rw="$(mbs $rw)" -v cw="$(mbs $cw)" \
-        -v pr="$pr" -v or="$or" -v noop="$(med noop polidex 4)" -v qp="$qp" -v qq="$qq" \
+        -v pc="$pc" -v oc="$oc" -v rc="$rc" -v cc="$cc" \
+        -v pr="$pr" -v orss="$or" -v noop="$(med noop polidex 4)" -v qp="$qp" -v qq="$qq" \
         -v p99="$(echo "$INPROC" | awk '{ print $10 }')" -v ps="$ps" -v os="$os" -v ex="$(mbs $ew)" '
         function v(c) { return c ? "met" : "**missed**" }
         BEGIN {
             printf "| target | value | |\n|---|---|---|\n"
-            printf "| full build ≥ 1.5× omindex throughput | %.2f× | %s |\n", pw / ow, v(pw / ow >= 1.5)
-            printf "| full build ≥ 1.5× recollindex throughput | %.2f× | %s |\n", pw / rw, v(pw / rw >= 1.5)
-            printf "| full build ≥ 0.9× the raw-Xapian ceiling | %.2f× | %s |\n", pw / cw, v(pw / cw >= 0.9)
-            printf "| peak RSS ≤ omindex | %.2f× | %s |\n", pr / or, v(pr <= or)
+            printf "| full build ≥ 1.5× omindex throughput | wall %.2f×, CPU %.2f× | %s |\n", pw / ow, oc / pc, v(pw / ow >= 1.5 && oc / pc >= 1.5)
+            printf "| full build ≥ 1.5× recollindex throughput | wall %.2f×, CPU %.2f× | %s |\n", pw / rw, rc / pc, v(pw / rw >= 1.5 && rc / pc >= 1.5)
+            printf "| full build ≥ 0.9× the raw-Xapian ceiling | wall %.2f×, CPU %.2f× | %s |\n", pw / cw, cc / pc, v(pw / cw >= 0.9 && cc / pc >= 0.9)
+            printf "| peak RSS ≤ omindex | %.2f× | %s |\n", pr / orss, v(pr <= orss)
             printf "| no-change re-index ≤ 1 s | %.2f s | %s |\n", noop, v(noop <= 1)
             printf "| whole-process query median ≤ quest | %.2f× | %s |\n", qp / qq, v(qp <= qq)
             printf "| in-process p99 ≤ 10 ms | %s ms | %s |\n", p99, v(p99 <= 10)
