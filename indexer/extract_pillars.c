@@ -511,8 +511,9 @@ int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
         pos = e;
         while (it < nitems && items[it].end <= ws)
             it++;
-        if (it < nitems && items[it].start <= ws) {
-            /* a theme inside a list item names the item, once */
+        if (it < nitems && items[it].start < e) {
+            /* a theme inside (or overlapping: « Une seule santé » where the item drops
+             * « Une » as an article) a list item names the item, once */
             if (items[it].entry < 0) {
                 items[it].entry = idx;
                 continue;
