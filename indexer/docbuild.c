@@ -97,6 +97,59 @@ static int add_name(struct xs_doc *doc, const char *prefix, const char *id, cons
     return xs_doc_add_boolean_term(doc, term, len, err);
 }
 
+struct keybuf {
+    char *s;
+    size_t len, cap;
+    int overflow;
+};
+
+static int key_token(void *vctx, const struct pdx_token *tok)
+{
+    struct keybuf *k = vctx;
+    if (tok->flags & (PDX_TOK_JOINED | PDX_TOK_ELISION))
+        return 0;
+    if (k->len + 1 + tok->folded_len >= k->cap) {
+        k->overflow = 1;
+        return 1;
+    }
+    if (k->len)
+        k->s[k->len++] = ' ';
+    memcpy(k->s + k->len, tok->folded, tok->folded_len);
+    k->len += tok->folded_len;
+    k->s[k->len] = '\0';
+    return 0;
+}
+
+size_t pdx_name_key(struct pdx_analyzer *a, const char *text, size_t len, char *out, size_t out_len)
+{
+    struct keybuf k = {out, 0, out_len, 0};
+    if (out_len == 0)
+        return 0;
+    out[0] = '\0';
+    if (pdx_analyze(a, text, len, 1, key_token, &k) != 0 || k.overflow)
+        return 0;
+    return k.len;
+}
+
+/* XK<kind><key>\t<id> for one name, acronym or label; nothing when too long. */
+static int add_name_key(struct xs_doc *doc, struct pdx_analyzer *a, char kind, const char *text,
+                        const char *id, struct xs_error *err)
+{
+    char term[PDX_IDTERM_MAX + 1];
+    size_t pl = sizeof PDX_PREFIX_NAME_KEY - 1;
+    if (!text || !*text)
+        return 0;
+    memcpy(term, PDX_PREFIX_NAME_KEY, pl);
+    term[pl++] = kind;
+    size_t kl = pdx_name_key(a, text, strlen(text), term + pl, sizeof term - pl);
+    size_t il = strlen(id);
+    if (kl == 0 || pl + kl + 1 + il > PDX_IDTERM_MAX)
+        return 0;
+    term[pl + kl] = '\t';
+    memcpy(term + pl + kl + 1, id, il);
+    return xs_doc_add_boolean_term(doc, term, pl + kl + 1 + il, err);
+}
+
 /* Y, M and D terms for a date known to the year, month or day. */
 static int add_date_terms(struct xs_doc *doc, const struct pdx_ymd *d, struct xs_error *err)
 {
@@ -117,7 +170,28 @@ static int add_date_terms(struct xs_doc *doc, const struct pdx_ymd *d, struct xs
     return add_counted(doc, PDX_PREFIX_DAY, v, 1, err);
 }
 
-static int add_extraction(struct xs_doc *doc, const struct pdx_extraction *x, struct xs_error *err)
+/* Mentions looked back at for an id already named. */
+#define RECENT_MENTIONS 64
+
+/* Was institution (pillar) i's id named by one of the RECENT_MENTIONS mentions before? */
+static int institution_seen(const struct pdx_extraction *x, size_t i)
+{
+    for (size_t j = i > RECENT_MENTIONS ? i - RECENT_MENTIONS : 0; j < i; j++)
+        if (strcmp(x->institutions[j].id, x->institutions[i].id) == 0)
+            return 1;
+    return 0;
+}
+
+static int pillar_seen(const struct pdx_extraction *x, size_t i)
+{
+    for (size_t j = i > RECENT_MENTIONS ? i - RECENT_MENTIONS : 0; j < i; j++)
+        if (strcmp(x->pillars[j].id, x->pillars[i].id) == 0)
+            return 1;
+    return 0;
+}
+
+static int add_extraction(struct xs_doc *doc, struct pdx_analyzer *a,
+                          const struct pdx_extraction *x, struct xs_error *err)
 {
     for (size_t i = 0; i < x->n_dates; i++)
         if (x->dates[i].type == PDX_TIMEX_DATE && add_date_terms(doc, &x->dates[i].ymd, err) != 0)
@@ -126,14 +200,26 @@ static int add_extraction(struct xs_doc *doc, const struct pdx_extraction *x, st
         return -1;
     for (size_t i = 0; i < x->n_institutions; i++) {
         const struct pdx_institution_mention *m = &x->institutions[i];
-        if (add_counted(doc, PDX_PREFIX_INSTITUTION, m->id, 1, err) != 0 ||
-            add_name(doc, PDX_PREFIX_INSTITUTION_NAME, m->id, m->name, m->acronym, err) != 0)
+        if (add_counted(doc, PDX_PREFIX_INSTITUTION, m->id, 1, err) != 0)
+            return -1;
+        /* Names and keys once per institution and document, as far as a look at the
+         * last mentions tells (adding a boolean term again is harmless; this only saves
+         * analysing the same name again, at a bounded cost per mention). */
+        if (institution_seen(x, i))
+            continue;
+        if (add_name(doc, PDX_PREFIX_INSTITUTION_NAME, m->id, m->name, m->acronym, err) != 0 ||
+            add_name_key(doc, a, PDX_NAME_KEY_INSTITUTION, m->name, m->id, err) != 0 ||
+            add_name_key(doc, a, PDX_NAME_KEY_INSTITUTION, m->acronym, m->id, err) != 0)
             return -1;
     }
     for (size_t i = 0; i < x->n_pillars; i++) {
         const struct pdx_pillar_mention *m = &x->pillars[i];
-        if (add_counted(doc, PDX_PREFIX_PILLAR, m->id, 1, err) != 0 ||
-            add_name(doc, PDX_PREFIX_PILLAR_LABEL, m->id, m->label, NULL, err) != 0)
+        if (add_counted(doc, PDX_PREFIX_PILLAR, m->id, 1, err) != 0)
+            return -1;
+        if (pillar_seen(x, i))
+            continue;
+        if (add_name(doc, PDX_PREFIX_PILLAR_LABEL, m->id, m->label, NULL, err) != 0 ||
+            add_name_key(doc, a, PDX_NAME_KEY_PILLAR, m->label, m->id, err) != 0)
             return -1;
     }
     return 0;
@@ -202,7 +288,7 @@ int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
         snprintf(doc_date, sizeof doc_date, "%04d-%02d-%02d", d->year, d->month, d->day);
         date = doc_date;
     }
-    if (in->extraction && add_extraction(out, in->extraction, &ctx.err) != 0)
+    if (in->extraction && add_extraction(out, a, in->extraction, &ctx.err) != 0)
         return fail(errbuf, errbuf_len, "extracted terms", &ctx.err);
     char date_value[9] = "";
     if (strlen(date) == 10) { /* YYYY-MM-DD → YYYYMMDD, which sorts as a string */

@@ -39,6 +39,13 @@ struct pdx_docbuild_input {
  * PDX_IDTERM_MAX + 1 bytes). Returns its length. */
 size_t pdx_idterm(const char *path, char *out, size_t out_len);
 
+/* Writes the key under which a name, acronym or label is looked up: its words, folded
+ * by the analyzer, joined by single spaces, elided articles and joined compounds left
+ * out (« l’Organisation mondiale de la santé » → "organisation mondiale de la sante").
+ * Returns the key's length, or 0 when it is empty or does not fit in `out`. */
+size_t pdx_name_key(struct pdx_analyzer *a, const char *text, size_t len, char *out,
+                    size_t out_len);
+
 /* Fills `out` (cleared first) from `in`. Returns 0, or -1 with a one-line reason in
  * `errbuf` (a shim error or an analyzer failure). */
 int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, struct xs_doc *out,

@@ -17,6 +17,10 @@
  *                 expansion at query time (boolean; the table lives with the documents,
  *                 so it stays right however the index is updated)
  *   XL<id>\t<label>             a pillar's label (boolean)
+ *   XK<kind><key>\t<id>          a name, acronym (kind i) or pillar label (kind p)
+ *                 as a key of folded words joined by spaces, pointing to its id: a query
+ *                 resolves « OMS » or « Organisation mondiale de la santé » in one
+ *                 B-tree lookup (boolean)
  *
  * Document data (see pdx_docdata_*): "polidex1" NUL path NUL title NUL date NUL text.
  */
@@ -25,7 +29,7 @@
 
 #include <stddef.h>
 
-#define PDX_SCHEMA_VERSION "1"
+#define PDX_SCHEMA_VERSION "2"
 
 #define PDX_PREFIX_STEM "Z"
 #define PDX_PREFIX_ID "Q"
@@ -38,6 +42,9 @@
 #define PDX_PREFIX_PILLAR "XP"
 #define PDX_PREFIX_INSTITUTION_NAME "XN"
 #define PDX_PREFIX_PILLAR_LABEL "XL"
+#define PDX_PREFIX_NAME_KEY "XK"
+#define PDX_NAME_KEY_INSTITUTION 'i'
+#define PDX_NAME_KEY_PILLAR 'p'
 
 /* Value slots. */
 enum pdx_slot {

@@ -240,9 +240,9 @@ static int entity_terms(struct pdx_analyzer *a, const struct pdx_lexicon *lx,
     const char *prefix =
         field == PDX_FIELD_INSTITUTION ? PDX_PREFIX_INSTITUTION : PDX_PREFIX_PILLAR;
     int lkind = field == PDX_FIELD_INSTITUTION ? PDX_LEXICON_INSTITUTION : PDX_LEXICON_PILLAR;
-    const char *known = lx ? pdx_lexicon_find(lx, a, lkind, v, len) : NULL;
-    if (known) {
-        snprintf(t->resolved, sizeof t->resolved, "%s (from the index's table)", known);
+    char known[PDX_LEXICON_ID_MAX];
+    if (pdx_lexicon_find(lx, a, lkind, v, len, known, sizeof known)) {
+        snprintf(t->resolved, sizeof t->resolved, "%.120s (from the index's table)", known);
         return add_term(t, prefix, known, strlen(known));
     }
     if (ex) {

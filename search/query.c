@@ -402,12 +402,10 @@ static char *institution_named(struct parser *p, size_t start, size_t len)
     /* The index's own table first: it knows every institution some document names,
      * acronyms defined in documents included; the extractor adds the gazetteer's other
      * spellings when it has been started. */
-    if (p->q->lexicon) {
-        const char *found = pdx_lexicon_find(p->q->lexicon, p->q->analyzer, PDX_LEXICON_INSTITUTION,
-                                             p->text + start, len);
-        if (found)
-            return strdup(found);
-    }
+    char found[PDX_LEXICON_ID_MAX];
+    if (pdx_lexicon_find(p->q->lexicon, p->q->analyzer, PDX_LEXICON_INSTITUTION, p->text + start,
+                         len, found, sizeof found))
+        return strdup(found);
     char *id = NULL;
     if (p->q->extractor) {
         struct pdx_extraction x = {0};
