@@ -339,6 +339,14 @@ static int inline_items(struct pdx_extractor *ex, const char *text, size_t ls, s
 
 /* Finds declared lists and fills items (text spans without bullet, leading article and
  * final punctuation). Returns the number of items, -1 on a limit error. */
+/* Is there a no-break space (C2 A0) just before `end`, within [from, end)? Trimming the
+ * A0 byte alone would cut a character such as « à » (C3 A0) in half. */
+static int nbsp_before(const char *text, size_t from, size_t end)
+{
+    return end >= from + 2 && (unsigned char)text[end - 2] == 0xC2 &&
+           (unsigned char)text[end - 1] == 0xA0;
+}
+
 static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
                          struct pdx_extraction *out, struct item **itemsp, size_t max, int *nomem)
 {
@@ -360,9 +368,8 @@ static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
             /* the lead line must end with ':' and name pillars, axes, fields … */
             size_t pe = prev_e;
             while (pe > prev_s &&
-                   (text[pe - 1] == ' ' || text[pe - 1] == '\r' ||
-                    (unsigned char)text[pe - 1] == 0xA0 || (unsigned char)text[pe - 1] == 0xC2))
-                pe--;
+                   (text[pe - 1] == ' ' || text[pe - 1] == '\r' || nbsp_before(text, prev_s, pe)))
+                pe -= nbsp_before(text, prev_s, pe) ? 2 : 1;
             if (pe > prev_s && text[pe - 1] == ':') {
                 size_t from = pe - prev_s > LEAD_MAX ? pe - LEAD_MAX : prev_s;
                 while (from < pe && ((unsigned char)text[from] & 0xC0) == 0x80)
@@ -387,16 +394,21 @@ static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
             if (pdx_next_word(text, e, &pos, &ws, &we) && ws == s &&
                 pdx_word_in(text, ws, we, articles)) {
                 s = we;
-                while (s < e &&
-                       (text[s] == ' ' || text[s] == '\'' || (unsigned char)text[s] == 0xE2 ||
-                        (unsigned char)text[s] == 0x80 || (unsigned char)text[s] == 0x99))
-                    s++;
+                /* Skip spaces and apostrophes whole: a byte-wise skip would stop inside
+                 * another three-byte character such as a bullet. */
+                for (;;) {
+                    if (s < e && (text[s] == ' ' || text[s] == '\''))
+                        s++;
+                    else if (s + 3 <= e && memcmp(text + s, "\xe2\x80\x99", 3) == 0)
+                        s += 3;
+                    else
+                        break;
+                }
             }
-            while (e > s &&
-                   (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
-                    text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
-                    (unsigned char)text[e - 1] == 0xA0 || (unsigned char)text[e - 1] == 0xC2))
-                e--;
+            while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
+                             text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
+                             nbsp_before(text, s, e)))
+                e -= nbsp_before(text, s, e) ? 2 : 1;
             if (e > s && n == cap) {
                 size_t ncap = cap ? cap * 2 : 16;
                 struct item *ni = realloc(items, ncap * sizeof *ni);
