@@ -524,10 +524,13 @@ int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
         while (it < nitems && items[it].end <= ws)
             it++;
         if (it < nitems && items[it].start < e) {
-            /* a theme inside (or overlapping: « Une seule santé » where the item drops
-             * « Une » as an article) a list item names the item, once */
-            if (items[it].entry < 0) {
-                items[it].entry = idx;
+            /* The first theme names the item; a theme that starts before the item
+             * (the item dropped a leading « Une » as an article) is part of it; other
+             * themes wholly inside the item are mentions of their own (see
+             * pdx_extract.h). */
+            if (items[it].entry < 0 || ws < items[it].start) {
+                if (items[it].entry < 0)
+                    items[it].entry = idx;
                 continue;
             }
             if (items[it].entry == idx)

@@ -162,9 +162,22 @@ static void fuzz_check_extraction(const char *text, size_t len, const struct pdx
             fuzz_check_name(m->acronym);
     }
     prev = 0;
+    /* A declared list's item may contain mentions of other themes, wholly: they are
+     * checked against the item instead of against the previous mention. */
+    size_t item_start = 0, item_end = 0;
     for (size_t i = 0; i < x->n_pillars; i++) {
         const struct pdx_pillar_mention *m = &x->pillars[i];
-        fuzz_check_span(text, len, m->start, m->end, &prev);
+        if (!m->from_list && item_end > 0 && m->start >= item_start && m->end <= item_end &&
+            m->start < m->end) {
+            FUZZ_CHECK(fuzz_on_boundary(text, len, m->start));
+            FUZZ_CHECK(fuzz_on_boundary(text, len, m->end));
+        } else {
+            fuzz_check_span(text, len, m->start, m->end, &prev);
+            if (m->from_list) {
+                item_start = m->start;
+                item_end = m->end;
+            }
+        }
         FUZZ_CHECK(m->id != NULL && fuzz_is_slug(m->id, strlen(m->id)));
         fuzz_check_name(m->label);
         FUZZ_CHECK(m->from_list == 0 || m->from_list == 1);
