@@ -573,7 +573,9 @@ static void remove_stale_rebuilds(const char *index)
         char *end;
         errno = 0;
         long pid = strtol(de->d_name + blen + 5, &end, 10);
-        if (errno || *end != '\0' || pid <= 0 || pid == (long)getpid())
+        /* INDEX.new-PID, or INDEX.new-PID.compact from a rebuild killed while compacting */
+        if (errno || (*end != '\0' && strcmp(end, ".compact") != 0) || pid <= 0 ||
+            pid == (long)getpid())
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
             continue; /* still running (it cannot be: we hold the lock), leave it */
