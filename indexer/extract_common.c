@@ -463,11 +463,17 @@ size_t pdx_slug(const char *text, size_t s, size_t e, char *out, size_t out_len)
                 skipped = 1;
         if (skipped)
             continue;
+        /* A dash only before a word that brings letters or digits: a word of other
+         * characters alone (« Ġ ») must not leave "a--b" behind. */
+        size_t mark = n;
         if (n > 0 && n + 1 < out_len)
             out[n++] = '-';
+        size_t before = n;
         for (size_t i = 0; i < wl && n + 1 < out_len; i++)
             if ((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9'))
                 out[n++] = w[i];
+        if (n == before)
+            n = mark;
     }
     while (n > 0 && out[n - 1] == '-')
         n--;

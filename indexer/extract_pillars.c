@@ -552,6 +552,8 @@ int pdx_pillars_extract(struct pdx_extractor *ex, const char *text, size_t len,
             size_t sl = pdx_slug(text, items[i].start, items[i].end, slug, sizeof slug);
             while (sl > 0 && slug[sl - 1] == '-')
                 sl--;
+            if (sl == 0)
+                continue; /* an item of symbols only names nothing */
             m.id = pdx_pool_strndup(&out->pool, slug, sl);
             m.label = item_label(out, text, items[i].start, items[i].end);
             if (!m.id || !m.label) {
