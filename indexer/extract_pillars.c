@@ -153,24 +153,66 @@ struct item {
     long entry; /* taxonomy entry of the item, -1 until one is found */
 };
 
+/* Byte offsets move by whole characters here: a byte-wise skip of 0xC2/0xA0 or of
+ * 0xE2/0x80/0x99 would stop inside « à » (C3 A0) or a bullet (E2 80 A2). */
+static int nbsp_at(const char *text, size_t i, size_t e)
+{
+    return i + 2 <= e && (unsigned char)text[i] == 0xC2 && (unsigned char)text[i + 1] == 0xA0;
+}
+
+/* Skips spaces, tabs and no-break spaces from s. */
+static size_t skip_blanks(const char *text, size_t s, size_t e)
+{
+    for (;;) {
+        if (s < e && (text[s] == ' ' || text[s] == '\t'))
+            s++;
+        else if (nbsp_at(text, s, e))
+            s += 2;
+        else
+            return s;
+    }
+}
+
+/* Skips spaces and apostrophes (' and ’) from s, after an elided article. */
+static size_t skip_apostrophes(const char *text, size_t s, size_t e)
+{
+    for (;;) {
+        if (s < e && (text[s] == ' ' || text[s] == '\''))
+            s++;
+        else if (s + 3 <= e && memcmp(text + s, "\xe2\x80\x99", 3) == 0)
+            s += 3;
+        else
+            return s;
+    }
+}
+
+/* Trims trailing spaces, CR, no-break spaces and ; . , : from [s, e). */
+static size_t trim_item_end(const char *text, size_t s, size_t e)
+{
+    for (;;) {
+        if (e > s && (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
+                      text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':'))
+            e--;
+        else if (e >= s + 2 && nbsp_at(text, e - 2, e))
+            e -= 2;
+        else
+            return e;
+    }
+}
+
 /* If the line [s, e) is a bulleted or numbered item, returns where its text starts. */
 static size_t bullet_text(const char *text, size_t s, size_t e)
 {
     static const char *const bullets[] = {"•", "‣", "◦", "▪", "●",  "·",
                                           "–", "—", "-", "*", "o ", NULL};
-    size_t i = s;
-    while (i < e && (text[i] == ' ' || text[i] == '\t' || (unsigned char)text[i] == 0xC2 ||
-                     (unsigned char)text[i] == 0xA0))
-        i++;
+    size_t i = skip_blanks(text, s, e);
     for (const char *const *b = bullets; *b; b++) {
         size_t bl = strlen(*b);
         if (i + bl < e && memcmp(text + i, *b, bl) == 0) {
             size_t j = i + bl;
-            if (j < e && text[j] != ' ' && text[j] != '\t' && (unsigned char)text[j] != 0xC2)
+            if (j < e && text[j] != ' ' && text[j] != '\t' && !nbsp_at(text, j, e))
                 return 0;
-            while (j < e && (text[j] == ' ' || text[j] == '\t' || (unsigned char)text[j] == 0xC2 ||
-                             (unsigned char)text[j] == 0xA0))
-                j++;
+            j = skip_blanks(text, j, e);
             return j < e ? j : 0;
         }
     }
@@ -215,20 +257,12 @@ static int push_item(const char *text, size_t s, size_t e, struct item **items, 
 {
     static const char *const articles[] = {"le", "la", "les", "l", "un", "une", "des", "du", NULL};
     size_t ws, we, pos;
-    while (s < e && (text[s] == ' ' || text[s] == '\t' || (unsigned char)text[s] == 0xC2 ||
-                     (unsigned char)text[s] == 0xA0))
-        s++;
+    s = skip_blanks(text, s, e);
     pos = s;
     if (pdx_next_word(text, e, &pos, &ws, &we) && ws == s && pdx_word_in(text, ws, we, articles)) {
-        s = we;
-        while (s < e && (text[s] == ' ' || text[s] == '\'' || (unsigned char)text[s] == 0xE2 ||
-                         (unsigned char)text[s] == 0x80 || (unsigned char)text[s] == 0x99))
-            s++;
+        s = skip_apostrophes(text, we, e);
     }
-    while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
-                     text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
-                     (unsigned char)text[e - 1] == 0xA0 || (unsigned char)text[e - 1] == 0xC2))
-        e--;
+    e = trim_item_end(text, s, e);
     if (e <= s)
         return 0;
     if (*n == *cap) {
@@ -339,20 +373,12 @@ static int inline_items(struct pdx_extractor *ex, const char *text, size_t ls, s
 
 /* Finds declared lists and fills items (text spans without bullet, leading article and
  * final punctuation). Returns the number of items, -1 on a limit error. */
-/* Is there a no-break space (C2 A0) just before `end`, within [from, end)? Trimming the
- * A0 byte alone would cut a character such as « à » (C3 A0) in half. */
-static int nbsp_before(const char *text, size_t from, size_t end)
-{
-    return end >= from + 2 && (unsigned char)text[end - 2] == 0xC2 &&
-           (unsigned char)text[end - 1] == 0xA0;
-}
 
 static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
                          struct pdx_extraction *out, struct item **itemsp, size_t max, int *nomem)
 {
     size_t cap = 0;
     struct item *items = NULL;
-    static const char *const articles[] = {"le", "la", "les", "l", "un", "une", "des", "du", NULL};
     size_t n = 0, ls = 0, prev_s = 0, prev_e = 0;
     int in_list = 0, have_prev = 0;
     while (ls < len && n < max) {
@@ -367,9 +393,14 @@ static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
         if (ts && !in_list && have_prev) {
             /* the lead line must end with ':' and name pillars, axes, fields … */
             size_t pe = prev_e;
-            while (pe > prev_s &&
-                   (text[pe - 1] == ' ' || text[pe - 1] == '\r' || nbsp_before(text, prev_s, pe)))
-                pe -= nbsp_before(text, prev_s, pe) ? 2 : 1;
+            for (;;) {
+                if (pe > prev_s && (text[pe - 1] == ' ' || text[pe - 1] == '\r'))
+                    pe--;
+                else if (pe >= prev_s + 2 && nbsp_at(text, pe - 2, pe))
+                    pe -= 2;
+                else
+                    break;
+            }
             if (pe > prev_s && text[pe - 1] == ':') {
                 size_t from = pe - prev_s > LEAD_MAX ? pe - LEAD_MAX : prev_s;
                 while (from < pe && ((unsigned char)text[from] & 0xC0) == 0x80)
@@ -389,41 +420,9 @@ static size_t find_items(struct pdx_extractor *ex, const char *text, size_t len,
             }
         }
         if (ts && in_list) {
-            size_t s = ts, e = le;
-            size_t ws, we, pos = s;
-            if (pdx_next_word(text, e, &pos, &ws, &we) && ws == s &&
-                pdx_word_in(text, ws, we, articles)) {
-                s = we;
-                /* Skip spaces and apostrophes whole: a byte-wise skip would stop inside
-                 * another three-byte character such as a bullet. */
-                for (;;) {
-                    if (s < e && (text[s] == ' ' || text[s] == '\''))
-                        s++;
-                    else if (s + 3 <= e && memcmp(text + s, "\xe2\x80\x99", 3) == 0)
-                        s += 3;
-                    else
-                        break;
-                }
-            }
-            while (e > s && (text[e - 1] == ' ' || text[e - 1] == '\r' || text[e - 1] == ';' ||
-                             text[e - 1] == '.' || text[e - 1] == ',' || text[e - 1] == ':' ||
-                             nbsp_before(text, s, e)))
-                e -= nbsp_before(text, s, e) ? 2 : 1;
-            if (e > s && n == cap) {
-                size_t ncap = cap ? cap * 2 : 16;
-                struct item *ni = realloc(items, ncap * sizeof *ni);
-                if (!ni) {
-                    *nomem = 1;
-                    break;
-                }
-                items = ni;
-                cap = ncap;
-            }
-            if (e > s) {
-                items[n].start = s;
-                items[n].end = e;
-                items[n].entry = -1;
-                n++;
+            if (push_item(text, ts, le, &items, &n, &cap) != 0) {
+                *nomem = 1;
+                break;
             }
         } else if (!blank) {
             if (inline_items(ex, text, ls, le, out, &items, &n, &cap, max)) {

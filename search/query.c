@@ -117,6 +117,11 @@ static void fail_at(struct parser *p, size_t offset, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
     va_end(ap);
+    /* Messages quote parts of the query; a line break or control character in them
+     * would break the one-line diagnostic. */
+    for (char *c = p->err->message; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7F)
+            *c = ' ';
     p->err->offset = offset;
 }
 
@@ -575,11 +580,10 @@ static struct node *parse_phrase(struct parser *p, const struct lex_token *t)
 static struct node *parse_or(struct parser *p);
 
 /* primary := "(" or ")" | PHRASE | WORD ; followed by NEAR chains. Sets *sign. */
-static struct node *parse_primary(struct parser *p, int *sign, int *empty)
+static struct node *parse_primary(struct parser *p, int *sign)
 {
     struct lex_token t = p->tok;
     *sign = t.sign;
-    *empty = 0;
     struct node *n = NULL;
     if (t.kind == T_LPAREN) {
         if (++p->depth > PDX_QUERY_MAX_DEPTH) {
@@ -600,7 +604,6 @@ static struct node *parse_primary(struct parser *p, int *sign, int *empty)
         }
         p->depth--;
         next_token(p);
-        *empty = n == NULL;
         return n;
     }
     if (t.kind != T_WORD && t.kind != T_PHRASE) {
@@ -635,7 +638,6 @@ static struct node *parse_primary(struct parser *p, int *sign, int *empty)
     if (p->failed)
         return NULL;
     next_token(p);
-    *empty = n == NULL;
 
     while (!p->failed && p->tok.kind == T_NEAR) {
         struct lex_token op = p->tok;
@@ -723,9 +725,9 @@ static struct node *parse_and(struct parser *p)
             fail_at(p, p->tok.offset, "NEAR needs a word on each side");
             break;
         }
-        int sign, empty;
+        int sign;
         size_t words_before = p->q->nwords;
-        struct node *n = parse_primary(p, &sign, &empty);
+        struct node *n = parse_primary(p, &sign);
         if (p->failed) {
             node_free(n); /* a lexer error after a complete primary */
             break;
