@@ -201,9 +201,38 @@ static int copy_text(const char *s, size_t n, struct pdx_document *doc)
     return PDX_DOC_OK;
 }
 
+/* Is valid UTF-8 s[0, n) NFC by construction? True when every character is below
+ * U+0300 (no combining mark, nothing with a canonical decomposition that NFC would
+ * recompose differently) or one of the punctuation French text uses — U+2010–U+2027
+ * (dashes, quotes, bullet, ellipsis), U+202F, U+2030–U+205E, U+20AC, U+2122 — all
+ * NFC_Quick_Check=Yes. Most documents pass, and skip the UTF-16 round trip. */
+static int surely_nfc(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        if (c < 0x80) {
+            i++;
+        } else if (c < 0xCC) { /* two bytes, U+0080..U+02FF */
+            i += 2;
+        } else if (c == 0xE2 && i + 2 < n) {
+            unsigned cp = ((c & 0x0Fu) << 12) | ((u[i + 1] & 0x3Fu) << 6) | (u[i + 2] & 0x3Fu);
+            if (!((cp >= 0x2010 && cp <= 0x2027) || cp == 0x202F ||
+                  (cp >= 0x2030 && cp <= 0x205E) || cp == 0x20AC || cp == 0x2122))
+                return 0;
+            i += 3;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Stores s[0, n) (valid UTF-8) into doc in NFC, byte for byte when already NFC. */
 static int store_nfc(const char *s, size_t n, struct pdx_document *doc)
 {
+    if (surely_nfc(s, n))
+        return copy_text(s, n, doc);
     UErrorCode st = U_ZERO_ERROR;
     const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
     if (U_FAILURE(st))

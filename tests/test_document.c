@@ -15,6 +15,8 @@
 
 #include "pdx_document.h"
 
+#include <unicode/unorm2.h>
+
 struct fixture {
     struct pdx_document doc;
     size_t offset;
@@ -416,6 +418,35 @@ static void test_status_messages(void **state)
     assert_string_equal(pdx_document_status_message(99), "unknown status");
 }
 
+/* The decoder copies text without asking ICU when every character is below U+0300 or
+ * in a short list of punctuation (document.c, surely_nfc): check with ICU that each of
+ * those characters, alone and after a letter, is NFC_Quick_Check=Yes. */
+static void test_nfc_fast_path_characters_are_nfc(void **state)
+{
+    (void)state;
+    UErrorCode st = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
+    assert_false(U_FAILURE(st));
+    static const struct {
+        UChar32 from, to;
+    } ranges[] = {{0x01, 0x2FF},    {0x2010, 0x2027}, {0x202F, 0x202F},
+                  {0x2030, 0x205E}, {0x20AC, 0x20AC}, {0x2122, 0x2122}};
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+        for (UChar32 cp = ranges[r].from; cp <= ranges[r].to; cp++) {
+            UChar u[3] = {'e', (UChar)cp, 0};
+            if (unorm2_quickCheck(nfc, u, 2, &st) != UNORM_YES || U_FAILURE(st))
+                fail_msg("U+%04X is not NFC_Quick_Check=Yes after a letter", (unsigned)cp);
+        }
+    }
+    /* And the fast path still hands non-NFC text to ICU: e + combining acute. */
+    struct pdx_document doc = {0};
+    const char nfd[] = "Titre\n\nsante\xcc\x81\n";
+    assert_int_equal(pdx_document_decode(nfd, sizeof nfd - 1, &doc, NULL), PDX_DOC_OK);
+    assert_true(doc.normalized);
+    assert_non_null(strstr(doc.text, "sant\xc3\xa9"));
+    pdx_document_free(&doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_decode_null_offset_allowed),
         cmocka_unit_test(test_free_accepts_zeroed),
         cmocka_unit_test(test_status_messages),
+        cmocka_unit_test(test_nfc_fast_path_characters_are_nfc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
