@@ -1535,6 +1535,10 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len, st
              * pattern at other words only costs time */
             if (!(text[ws] >= '0' && text[ws] <= '9') && !maybe_day_word(text, ws, we))
                 continue;
+            /* a date past the second word of a line without a cue or a dateline can be
+             * neither alone on its line nor near a cue: not the document's date */
+            if (!cue && !dateline && nwords > 2)
+                break;
             struct pdx_date_mention m[2];
             int wd, explicit_year;
             int n = match_date(ex, text, le, ws, we, &c, m, &wd, &explicit_year);
