@@ -693,7 +693,23 @@ static size_t try_at(struct inst_state *st, size_t ws, size_t we, unsigned flags
 static int mention_cmp(const void *a, const void *b)
 {
     const struct pdx_institution_mention *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end > y->end ? -1 : x->end < y->end; /* the longer first */
+}
+
+/* Keeps mentions [first, n) sorted and disjoint, as pdx_extract.h promises: a mention
+ * that overlaps the one kept before it (the same acronym found by two passes, say) is
+ * dropped. */
+static void drop_overlaps(struct pdx_extraction *out, size_t first)
+{
+    size_t k = first;
+    for (size_t i = first; i < out->n_institutions; i++) {
+        if (k > first && out->institutions[i].start < out->institutions[k - 1].end)
+            continue;
+        out->institutions[k++] = out->institutions[i];
+    }
+    out->n_institutions = k;
 }
 
 int pdx_inst_extract(struct pdx_extractor *ex, const char *text, size_t len,
@@ -797,6 +813,7 @@ int pdx_inst_extract(struct pdx_extractor *ex, const char *text, size_t len,
         }
         qsort(out->institutions + first, out->n_institutions - first, sizeof *out->institutions,
               mention_cmp);
+        drop_overlaps(out, first);
     }
 done:
     free(st);
