@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "pdx_shards.h"
@@ -171,8 +172,8 @@ static int open_path(struct opener *op, const char *path)
     return rc != 0 ? rc : add_shard(op, db);
 }
 
-int pdx_index_open(const char *const *paths, size_t n, const struct pdx_open_opts *o,
-                   struct xs_db **out, char *where, size_t where_len, struct xs_error *err)
+static int open_once(const char *const *paths, size_t n, const struct pdx_open_opts *o,
+                     struct xs_db **out, char *where, size_t where_len, struct xs_error *err)
 {
     char scratch[8];
     if (where == NULL || where_len == 0) {
@@ -198,4 +199,23 @@ int pdx_index_open(const char *const *paths, size_t n, const struct pdx_open_opt
     }
     *out = op.all;
     return 0;
+}
+
+/* A rebuild swaps the new index in with one rename; a reader that opens the index's
+ * files at that very moment may see some from each side, which Xapian refuses. Trying
+ * again a moment later finds one whole index. */
+#define OPEN_TRIES 4
+
+int pdx_index_open(const char *const *paths, size_t n, const struct pdx_open_opts *o,
+                   struct xs_db **out, char *where, size_t where_len, struct xs_error *err)
+{
+    int rc = 0;
+    for (int t = 0; t < OPEN_TRIES; t++) {
+        rc = open_once(paths, n, o, out, where, where_len, err);
+        if (rc != XS_E_OPENING && rc != XS_E_CORRUPT && rc != XS_E_MODIFIED)
+            return rc;
+        struct timespec pause = {0, 20 * 1000 * 1000L * (t + 1)};
+        nanosleep(&pause, NULL);
+    }
+    return rc;
 }
