@@ -14,6 +14,7 @@
 
 #include "pdx_document.h"
 #include "pdx_extract.h"
+#include "pdx_output.h"
 
 #define PROG "polidex-extract"
 #define MAX_FILE_BYTES ((size_t)1 << 30)
@@ -144,77 +145,6 @@ static int read_file(const char *path, size_t max, struct read_buf *rb, size_t *
     return 0;
 }
 
-/* ---- output ---------------------------------------------------------------------------- */
-
-static void put_json_string(FILE *o, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t run = 0;
-    putc('"', o);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        fwrite(s + run, 1, i - run, o);
-        run = i + 1;
-        switch (c) {
-        case '"':
-            fputs("\\\"", o);
-            break;
-        case '\\':
-            fputs("\\\\", o);
-            break;
-        case '\n':
-            fputs("\\n", o);
-            break;
-        case '\r':
-            fputs("\\r", o);
-            break;
-        case '\t':
-            fputs("\\t", o);
-            break;
-        default: {
-            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            fputs(u, o);
-        }
-        }
-    }
-    fwrite(s + run, 1, n - run, o);
-    putc('"', o);
-}
-
-static void put_json_cstr(FILE *o, const char *s)
-{
-    if (s)
-        put_json_string(o, s, strlen(s));
-    else
-        fputs("null", o);
-}
-
-static void put_csv_field(FILE *o, const char *s, size_t n)
-{
-    if (!s) {
-        return;
-    }
-    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
-        fwrite(s, 1, n, o);
-        return;
-    }
-    putc('"', o);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            putc('"', o);
-        putc(s[i], o);
-    }
-    putc('"', o);
-}
-
-static void put_csv_cstr(FILE *o, const char *s)
-{
-    if (s)
-        put_csv_field(o, s, strlen(s));
-}
-
 static void format_ymd(const struct pdx_ymd *d, char *buf, size_t n)
 {
     snprintf(buf, n, "%04d-%02d-%02d", d->year, d->month, d->day);
@@ -232,38 +162,38 @@ static void print_json(FILE *o, const char *path, const struct pdx_document *doc
     size_t off = doc->bom_len;
     char buf[16];
     fputs("{\"path\":", o);
-    put_json_cstr(o, path);
+    pdx_json_cstr(o, path);
     fputs(",\"title\":", o);
-    put_json_string(o, t + doc->title_start, doc->title_end - doc->title_start);
+    pdx_json_string(o, t + doc->title_start, doc->title_end - doc->title_start);
     fputs(",\"doc_date\":", o);
     if (x->has_doc_date) {
         format_ymd(&x->doc_date, buf, sizeof buf);
-        put_json_cstr(o, buf);
+        pdx_json_cstr(o, buf);
     } else {
         fputs("null", o);
     }
     fputs(",\"ref_date\":", o);
     if (x->ref_source != PDX_REF_NONE) {
         format_ymd(&x->ref_date, buf, sizeof buf);
-        put_json_cstr(o, buf);
+        pdx_json_cstr(o, buf);
     } else {
         fputs("null", o);
     }
     fputs(",\"ref_date_source\":", o);
-    put_json_cstr(o, pdx_ref_source_name(x->ref_source));
+    pdx_json_cstr(o, pdx_ref_source_name(x->ref_source));
     fputs(",\"dates\":[", o);
     for (size_t i = 0; i < x->n_dates; i++) {
         const struct pdx_date_mention *m = &x->dates[i];
         fprintf(o, "%s{\"start\":%zu,\"end\":%zu,\"text\":", i ? "," : "", m->start + off,
                 m->end + off);
-        put_json_string(o, t + m->start, m->end - m->start);
+        pdx_json_string(o, t + m->start, m->end - m->start);
         fputs(",\"type\":", o);
-        put_json_cstr(o, pdx_timex_type_name(m->type));
+        pdx_json_cstr(o, pdx_timex_type_name(m->type));
         fputs(",\"value\":", o);
-        put_json_cstr(o, m->value);
+        pdx_json_cstr(o, m->value);
         if (m->range != PDX_RANGE_NONE) {
             fputs(",\"range\":", o);
-            put_json_cstr(o, range_name(m->range));
+            pdx_json_cstr(o, range_name(m->range));
         }
         putc('}', o);
     }
@@ -272,13 +202,13 @@ static void print_json(FILE *o, const char *path, const struct pdx_document *doc
         const struct pdx_institution_mention *m = &x->institutions[i];
         fprintf(o, "%s{\"start\":%zu,\"end\":%zu,\"text\":", i ? "," : "", m->start + off,
                 m->end + off);
-        put_json_string(o, t + m->start, m->end - m->start);
+        pdx_json_string(o, t + m->start, m->end - m->start);
         fputs(",\"id\":", o);
-        put_json_cstr(o, m->id);
+        pdx_json_cstr(o, m->id);
         fputs(",\"name\":", o);
-        put_json_cstr(o, m->name);
+        pdx_json_cstr(o, m->name);
         fputs(",\"acronym\":", o);
-        put_json_cstr(o, m->acronym);
+        pdx_json_cstr(o, m->acronym);
         putc('}', o);
     }
     fputs("],\"pillars\":[", o);
@@ -286,11 +216,11 @@ static void print_json(FILE *o, const char *path, const struct pdx_document *doc
         const struct pdx_pillar_mention *m = &x->pillars[i];
         fprintf(o, "%s{\"start\":%zu,\"end\":%zu,\"text\":", i ? "," : "", m->start + off,
                 m->end + off);
-        put_json_string(o, t + m->start, m->end - m->start);
+        pdx_json_string(o, t + m->start, m->end - m->start);
         fputs(",\"id\":", o);
-        put_json_cstr(o, m->id);
+        pdx_json_cstr(o, m->id);
         fputs(",\"label\":", o);
-        put_json_cstr(o, m->label);
+        pdx_json_cstr(o, m->label);
         if (m->from_list)
             fputs(",\"from_list\":true", o);
         putc('}', o);
@@ -305,35 +235,35 @@ static void print_csv(FILE *o, const char *path, const struct pdx_document *doc,
     size_t off = doc->bom_len;
     for (size_t i = 0; i < x->n_dates; i++) {
         const struct pdx_date_mention *m = &x->dates[i];
-        put_csv_cstr(o, path);
+        pdx_csv_cstr(o, path);
         fprintf(o, ",date,%zu,%zu,", m->start + off, m->end + off);
-        put_csv_field(o, t + m->start, m->end - m->start);
+        pdx_csv_field(o, t + m->start, m->end - m->start);
         fprintf(o, ",%s,", pdx_timex_type_name(m->type));
-        put_csv_cstr(o, m->value);
+        pdx_csv_cstr(o, m->value);
         fputs(",,,,\n", o);
     }
     for (size_t i = 0; i < x->n_institutions; i++) {
         const struct pdx_institution_mention *m = &x->institutions[i];
-        put_csv_cstr(o, path);
+        pdx_csv_cstr(o, path);
         fprintf(o, ",institution,%zu,%zu,", m->start + off, m->end + off);
-        put_csv_field(o, t + m->start, m->end - m->start);
+        pdx_csv_field(o, t + m->start, m->end - m->start);
         fputs(",,,", o);
-        put_csv_cstr(o, m->id);
+        pdx_csv_cstr(o, m->id);
         putc(',', o);
-        put_csv_cstr(o, m->name);
+        pdx_csv_cstr(o, m->name);
         putc(',', o);
-        put_csv_cstr(o, m->acronym);
+        pdx_csv_cstr(o, m->acronym);
         fputs(",\n", o);
     }
     for (size_t i = 0; i < x->n_pillars; i++) {
         const struct pdx_pillar_mention *m = &x->pillars[i];
-        put_csv_cstr(o, path);
+        pdx_csv_cstr(o, path);
         fprintf(o, ",pillar,%zu,%zu,", m->start + off, m->end + off);
-        put_csv_field(o, t + m->start, m->end - m->start);
+        pdx_csv_field(o, t + m->start, m->end - m->start);
         fputs(",,,", o);
-        put_csv_cstr(o, m->id);
+        pdx_csv_cstr(o, m->id);
         fputs(",,,", o);
-        put_csv_cstr(o, m->label);
+        pdx_csv_cstr(o, m->label);
         putc('\n', o);
     }
 }

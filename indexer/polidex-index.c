@@ -30,6 +30,7 @@
 #include "pdx_analyzer.h"
 #include "pdx_docbuild.h"
 #include "pdx_extract.h"
+#include "pdx_output.h"
 #include "pdx_document.h"
 #include "pdx_schema.h"
 #include "pdx_shards.h"
@@ -166,31 +167,6 @@ static void put_path(FILE *f, const char *path)
         if (i < n)
             fprintf(f, "\\x%02X", (unsigned char)path[i++]);
     }
-}
-
-/* Writes a JSON string: invalid UTF-8 bytes become U+FFFD. */
-static void put_json_string(FILE *f, const char *s)
-{
-    size_t n = strlen(s), i = 0;
-    fputc('"', f);
-    while (i < n) {
-        size_t ok = pdx_utf8_valid_prefix(s + i, n - i);
-        for (size_t k = i; k < i + ok; k++) {
-            unsigned char c = (unsigned char)s[k];
-            if (c == '"' || c == '\\')
-                fprintf(f, "\\%c", c);
-            else if (c < 0x20 || c == 0x7F)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc(c, f);
-        }
-        i += ok;
-        if (i < n) {
-            fputs("\\ufffd", f);
-            i++;
-        }
-    }
-    fputc('"', f);
 }
 
 static void usage(FILE *f)
@@ -1110,7 +1086,7 @@ static void print_summary(const struct run *r, int rc, uint32_t doccount)
     const char *mode = r->opt->rebuild ? "rebuild" : "update";
     if (r->opt->json) {
         printf("{\"index\": ");
-        put_json_string(stdout, r->opt->index);
+        pdx_json_cstr(stdout, r->opt->index);
         printf(", \"mode\": \"%s\", \"dry_run\": %s, \"added\": %lu, \"replaced\": %lu, "
                "\"removed\": %lu, \"unchanged\": %lu, \"skipped\": %lu, \"skipped_by_reason\": {",
                mode, r->opt->dry_run ? "true" : "false", r->added, r->replaced, r->removed,
@@ -1120,9 +1096,9 @@ static void print_summary(const struct run *r, int rc, uint32_t doccount)
         printf("}, \"skipped_files\": [");
         for (size_t i = 0; i < r->nskips; i++) {
             printf("%s{\"path\": ", i ? ", " : "");
-            put_json_string(stdout, r->skips[i].path);
+            pdx_json_cstr(stdout, r->skips[i].path);
             printf(", \"reason\": \"%s\", \"message\": ", skip_ids[r->skips[i].reason]);
-            put_json_string(stdout, r->skips[i].message);
+            pdx_json_cstr(stdout, r->skips[i].message);
             putchar('}');
         }
         printf("], \"skipped_files_complete\": %s, \"documents\": %lu, \"bytes_read\": %llu, "
@@ -1805,18 +1781,18 @@ static int run_status(const struct options *opt)
                                                 strcmp(values[1], PDX_ANALYZER_VERSION) == 0);
     if (opt->json) {
         printf("{\"index\": ");
-        put_json_string(stdout, opt->index);
+        pdx_json_cstr(stdout, opt->index);
         printf(", \"documents\": %lu, \"size_bytes\": %lld, \"schema\": ", (unsigned long)docs,
                size);
-        put_json_string(stdout, values[0]);
+        pdx_json_cstr(stdout, values[0]);
         printf(", \"analyzer\": ");
-        put_json_string(stdout, values[1]);
+        pdx_json_cstr(stdout, values[1]);
         printf(", \"compatible\": %s, \"tool\": ", compatible ? "true" : "false");
-        put_json_string(stdout, values[2]);
+        pdx_json_cstr(stdout, values[2]);
         printf(", \"built\": ");
-        put_json_string(stdout, values[3]);
+        pdx_json_cstr(stdout, values[3]);
         printf(", \"mode\": ");
-        put_json_string(stdout, values[4]);
+        pdx_json_cstr(stdout, values[4]);
         printf(", \"institutions\": %lu, \"pillars\": %lu, \"shards\": %d, \"writer_pid\": ",
                institutions, pillars, nshards > 0 ? nshards : 1);
         if (writer > 0)
