@@ -87,6 +87,16 @@ int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len)
  * data was not written by this schema. */
 int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d);
 
+/* Reads one metadata key of an index: returns 0 and its value (borrowed; empty when
+ * absent), or nonzero when the index cannot be read. */
+typedef int (*pdx_meta_fn)(void *ctx, const char *key, const char **value, size_t *len);
+
+/* Compares the schema and analyzer versions an index records with this build's, the one
+ * place that decides whether an index's terms can be used. With `empty_ok`, an index that
+ * records none (new and empty) agrees. Returns 0 when they agree; 1 when one differs,
+ * with "built by schema version '1', this is version 2" in `why`; -1 when `get` failed. */
+int pdx_check_versions(pdx_meta_fn get, void *ctx, int empty_ok, char *why, size_t why_len);
+
 /* A 64-bit FNV-1a hash of `len` bytes, written as 16 lower-case hex digits plus NUL into
  * `out` (17 bytes). Used to tell changed files from unchanged ones. */
 void pdx_content_hash(const char *bytes, size_t len, char out[17]);

@@ -578,6 +578,12 @@ static int meta_get(const struct meta_reader *m, const char *key, const char **v
 }
 
 /* Refuses an index whose terms were made by another schema or analyzer. */
+static int read_meta(void *ctx, const char *key, const char **v, size_t *len)
+{
+    struct xs_error err;
+    return meta_get(ctx, key, v, len, &err);
+}
+
 static int check_versions(const struct meta_reader *m, const char *index)
 {
     struct xs_error err;
@@ -587,27 +593,15 @@ static int check_versions(const struct meta_reader *m, const char *index)
         msg("%s: %s", index, err.message);
         return EXIT_INDEX;
     }
-    static const struct {
-        const char *key;
-        const char *want;
-        const char *what;
-    } checks[] = {{PDX_META_SCHEMA, PDX_SCHEMA_VERSION, "schema"},
-                  {PDX_META_ANALYZER, PDX_ANALYZER_VERSION, "analyzer"}};
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        const char *v;
-        size_t vlen;
-        if (meta_get(m, checks[i].key, &v, &vlen, &err) != 0) {
-            msg("%s: %s", index, err.message);
-            return EXIT_INDEX;
-        }
-        if (count == 0 && vlen == 0)
-            continue; /* a new, empty index */
-        if (vlen != strlen(checks[i].want) || memcmp(v, checks[i].want, vlen) != 0) {
-            msg("%s: built by %s version '%.*s', this is version %s; run '" PROG
-                " --rebuild -i %s PATH...'",
-                index, checks[i].what, (int)vlen, v, checks[i].want, index);
-            return EXIT_INDEX;
-        }
+    char why[128];
+    rc = pdx_check_versions(read_meta, (void *)m, count == 0, why, sizeof why);
+    if (rc < 0) {
+        msg("%s: cannot read its versions", index);
+        return EXIT_INDEX;
+    }
+    if (rc > 0) {
+        msg("%s: %s; run '" PROG " --rebuild -i %s PATH...'", index, why, index);
+        return EXIT_INDEX;
     }
     return 0;
 }

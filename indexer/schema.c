@@ -3,7 +3,10 @@
  */
 #include "pdx_schema.h"
 
+#include "pdx_analyzer.h"
+
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +70,28 @@ int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d)
         return -1;
     d->text = p;
     d->text_len = (size_t)(end - p);
+    return 0;
+}
+
+int pdx_check_versions(pdx_meta_fn get, void *ctx, int empty_ok, char *why, size_t why_len)
+{
+    static const struct {
+        const char *key, *want, *what;
+    } checks[] = {{PDX_META_SCHEMA, PDX_SCHEMA_VERSION, "schema"},
+                  {PDX_META_ANALYZER, PDX_ANALYZER_VERSION, "analyzer"}};
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        const char *v;
+        size_t len;
+        if (get(ctx, checks[i].key, &v, &len) != 0)
+            return -1;
+        if (empty_ok && len == 0)
+            continue;
+        if (len != strlen(checks[i].want) || memcmp(v, checks[i].want, len) != 0) {
+            snprintf(why, why_len, "built by %s version '%.*s', this is version %s", checks[i].what,
+                     (int)(len < 40 ? len : 40), v, checks[i].want);
+            return 1;
+        }
+    }
     return 0;
 }
 

@@ -583,30 +583,23 @@ static void drop_queried(struct pdx_stats *st, int kind, const struct pdx_query 
 
 /* ---- the index ------------------------------------------------------------------ */
 
+static int read_meta(void *ctx, const char *key, const char **v, size_t *len)
+{
+    struct xs_error err;
+    return xs_db_get_metadata(ctx, key, strlen(key), v, len, &err);
+}
+
 /* Refuses a shard built by another schema or analyzer: its terms would not match. */
 static int check_shard(void *ctx, struct xs_db *shard, const char *where)
 {
-    static const struct {
-        const char *key, *want, *what;
-    } checks[] = {{PDX_META_SCHEMA, PDX_SCHEMA_VERSION, "schema"},
-                  {PDX_META_ANALYZER, PDX_ANALYZER_VERSION, "analyzer"}};
     const char *index = ctx;
-    struct xs_error err;
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        const char *v;
-        size_t vlen;
-        if (xs_db_get_metadata(shard, checks[i].key, strlen(checks[i].key), &v, &vlen, &err) != 0) {
-            msg("%s: %s", where, err.message);
-            return EXIT_INDEX;
-        }
-        if (vlen != strlen(checks[i].want) || memcmp(v, checks[i].want, vlen) != 0) {
-            msg("%s: built by %s version '%.*s', this is version %s; rebuild it with "
-                "'polidex-index --rebuild -i %s PATH...'",
-                where, checks[i].what, (int)vlen, v, checks[i].want, index);
-            return EXIT_INDEX;
-        }
-    }
-    return 0;
+    char why[128];
+    int rc = pdx_check_versions(read_meta, shard, 0, why, sizeof why);
+    if (rc < 0)
+        msg("%s: cannot read its versions", where);
+    else if (rc > 0)
+        msg("%s: %s; rebuild it with 'polidex-index --rebuild -i %s PATH...'", where, why, index);
+    return rc ? EXIT_INDEX : 0;
 }
 
 static void warn_partial(void *ctx, const char *where, const char *why)
