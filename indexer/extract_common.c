@@ -481,13 +481,11 @@ size_t pdx_slug(const char *text, size_t s, size_t e, char *out, size_t out_len)
     return n;
 }
 
-/* Grows an array of `size`-byte elements to hold one more; -1 on failure, 1 when the
- * maximum is reached. */
-static int grow(void **arr, size_t *cap, size_t count, size_t size)
+int pdx_grow(void **arr, size_t *cap, size_t count, size_t size, size_t max)
 {
     if (count < *cap)
         return 0;
-    if (count >= PDX_EXTRACT_MAX_MENTIONS)
+    if (count >= max)
         return 1;
     size_t ncap = *cap ? *cap * 2 : 16;
     void *n = realloc(*arr, ncap * size);
@@ -500,7 +498,8 @@ static int grow(void **arr, size_t *cap, size_t count, size_t size)
 
 int pdx_push_date(struct pdx_extraction *out, const struct pdx_date_mention *m)
 {
-    int r = grow((void **)&out->dates, &out->cap_dates, out->n_dates, sizeof *m);
+    int r = pdx_grow((void **)&out->dates, &out->cap_dates, out->n_dates, sizeof *m,
+                     PDX_EXTRACT_MAX_MENTIONS);
     if (r)
         return r < 0 ? -1 : (out->truncated = 1, 0);
     out->dates[out->n_dates++] = *m;
@@ -509,8 +508,8 @@ int pdx_push_date(struct pdx_extraction *out, const struct pdx_date_mention *m)
 
 int pdx_push_institution(struct pdx_extraction *out, const struct pdx_institution_mention *m)
 {
-    int r =
-        grow((void **)&out->institutions, &out->cap_institutions, out->n_institutions, sizeof *m);
+    int r = pdx_grow((void **)&out->institutions, &out->cap_institutions, out->n_institutions,
+                     sizeof *m, PDX_EXTRACT_MAX_MENTIONS);
     if (r)
         return r < 0 ? -1 : (out->truncated = 1, 0);
     out->institutions[out->n_institutions++] = *m;
@@ -519,7 +518,8 @@ int pdx_push_institution(struct pdx_extraction *out, const struct pdx_institutio
 
 int pdx_push_pillar(struct pdx_extraction *out, const struct pdx_pillar_mention *m)
 {
-    int r = grow((void **)&out->pillars, &out->cap_pillars, out->n_pillars, sizeof *m);
+    int r = pdx_grow((void **)&out->pillars, &out->cap_pillars, out->n_pillars, sizeof *m,
+                     PDX_EXTRACT_MAX_MENTIONS);
     if (r)
         return r < 0 ? -1 : (out->truncated = 1, 0);
     out->pillars[out->n_pillars++] = *m;

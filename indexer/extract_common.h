@@ -147,6 +147,11 @@ size_t pdx_slug(const char *text, size_t s, size_t e, char *out, size_t out_len)
 /* Result arrays: return 0, or -1 when allocation fails (the mention is dropped and
  * `truncated` set when the maximum is reached, which returns 0). */
 int pdx_push_date(struct pdx_extraction *out, const struct pdx_date_mention *m);
+
+/* Makes room for element `count` of an array of `size`-byte elements (*arr, *cap),
+ * doubling it when full. Returns 0; 1 when `count` has reached `max` (nothing changed);
+ * -1 when out of memory (the array is kept). The one growth rule of the extractors. */
+int pdx_grow(void **arr, size_t *cap, size_t count, size_t size, size_t max);
 int pdx_push_institution(struct pdx_extraction *out, const struct pdx_institution_mention *m);
 int pdx_push_pillar(struct pdx_extraction *out, const struct pdx_pillar_mention *m);
 

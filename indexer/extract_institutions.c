@@ -250,18 +250,13 @@ static int gaz_line(void *vctx, const char *line, size_t n, size_t lineno)
         if (strlen(in->entries[i].id) == fl[0] && memcmp(in->entries[i].id, f[0], fl[0]) == 0)
             idx = i;
     if (idx == in->n) {
-        if (in->n >= MAX_ENTRIES) {
+        int g = pdx_grow((void **)&in->entries, &in->cap, in->n, sizeof *in->entries, MAX_ENTRIES);
+        if (g > 0) {
             pdx_errf(c->errbuf, c->errbuf_len, "%s:%zu: too many institutions", c->source, lineno);
             return c->status = PDX_EXTRACT_EDATA;
         }
-        if (in->n == in->cap) {
-            size_t ncap = in->cap ? in->cap * 2 : 128;
-            struct gaz_entry *ne = realloc(in->entries, ncap * sizeof *ne);
-            if (!ne)
-                return c->status = PDX_EXTRACT_ENOMEM;
-            in->entries = ne;
-            in->cap = ncap;
-        }
+        if (g < 0)
+            return c->status = PDX_EXTRACT_ENOMEM;
         struct gaz_entry *e = &in->entries[in->n];
         e->id = pdx_pool_strndup(&in->pool, f[0], fl[0]);
         e->name = pdx_pool_strndup(&in->pool, f[1], fl[1]);

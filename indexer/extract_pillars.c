@@ -11,6 +11,7 @@
 #include "extract_common.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,18 +72,13 @@ static int pillar_line(void *vctx, const char *line, size_t n, size_t lineno)
         if (strlen(p->entries[i].id) == fl[0] && memcmp(p->entries[i].id, f[0], fl[0]) == 0)
             idx = i;
     if (idx == p->n) {
-        if (p->n >= MAX_PILLARS) {
+        int g = pdx_grow((void **)&p->entries, &p->cap, p->n, sizeof *p->entries, MAX_PILLARS);
+        if (g > 0) {
             pdx_errf(c->errbuf, c->errbuf_len, "%s:%zu: too many pillars", c->source, lineno);
             return c->status = PDX_EXTRACT_EDATA;
         }
-        if (p->n == p->cap) {
-            size_t ncap = p->cap ? p->cap * 2 : 32;
-            struct pillar_entry *ne = realloc(p->entries, ncap * sizeof *ne);
-            if (!ne)
-                return c->status = PDX_EXTRACT_ENOMEM;
-            p->entries = ne;
-            p->cap = ncap;
-        }
+        if (g < 0)
+            return c->status = PDX_EXTRACT_ENOMEM;
         p->entries[p->n].id = pdx_pool_strndup(&p->pool, f[0], fl[0]);
         p->entries[p->n].label = pdx_pool_strndup(&p->pool, f[1], fl[1]);
         if (!p->entries[p->n].id || !p->entries[p->n].label)
@@ -265,14 +261,8 @@ static int push_item(const char *text, size_t s, size_t e, struct item **items, 
     e = trim_item_end(text, s, e);
     if (e <= s)
         return 0;
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        struct item *ni = realloc(*items, ncap * sizeof *ni);
-        if (!ni)
-            return -1;
-        *items = ni;
-        *cap = ncap;
-    }
+    if (pdx_grow((void **)items, cap, *n, sizeof **items, SIZE_MAX) != 0) /* callers cap n */
+        return -1;
     (*items)[*n].start = s;
     (*items)[*n].end = e;
     (*items)[*n].entry = -1;
