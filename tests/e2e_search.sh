@@ -132,6 +132,18 @@ rc=$?
 [ $? -eq 2 ] && grep -q "try 'polidex-search --help'" "$tmp/err" && ok "unknown option: exit 2" ||
     not_ok "unknown option" "$(cat "$tmp/err")"
 
+out=$("$SEARCH_BIN" -i "$db" --color always "l'OMS" 2>&1)
+echo "$out" | grep -q "$(printf '\033\\[1mOMS\033\\[0m')" &&
+    ok "--color always: matched words in bold (ANSI)" || not_ok "--color always" "$out"
+
+# An index whose terms another analyzer made is refused, with what to do.
+cp -r "$db" "$tmp/old.db"
+xapian-metadata set "$tmp/old.db" polidex.analyzer 0 2>/dev/null
+"$SEARCH_BIN" -i "$tmp/old.db" santé >/dev/null 2>"$tmp/err"
+[ $? -eq 4 ] && grep -q "built by analyzer version '0', this is version .*--rebuild" "$tmp/err" &&
+    ok "an index from another analyzer version: exit 4, says to rebuild" ||
+    not_ok "analyzer version check" "$(cat "$tmp/err")"
+
 # ---- the indexer's own checks ----------------------------------------------------
 printf 'Titre\n\nun texte \377 invalide\n' >"$tmp/bad.txt"
 "$INDEX_BIN" -i "$db" "$tmp/bad.txt" 2>"$tmp/err"
