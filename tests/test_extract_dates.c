@@ -16,12 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "extract_cases.h"
 #include "pdx_extract.h"
-
-struct expect {
-    const char *surface;
-    const char *value;
-};
 
 struct date_case {
     const char *text;
@@ -257,54 +253,15 @@ static const struct date_case cases[] = {
      {{"2024", "2024"}}},
 };
 
-static int setup(void **state)
-{
-    char err[256];
-    struct pdx_extractor *ex = pdx_extractor_new(NULL, NULL, err, sizeof err);
-    if (!ex) {
-        fprintf(stderr, "pdx_extractor_new: %s\n", err);
-        return -1;
-    }
-    *state = ex;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    pdx_extractor_free(*state);
-    return 0;
-}
-
-/* Runs one case; prints what differs and returns the number of differences. */
 static int run_case(struct pdx_extractor *ex, const struct date_case *c, const struct pdx_ymd *ref)
 {
     struct pdx_extraction x = {0};
-    int bad = 0;
-    size_t n = 0, from = 0;
     assert_int_equal(pdx_extract(ex, c->text, strlen(c->text), ref, PDX_EXTRACT_DATES, &x), 0);
-    while (n < 4 && c->e[n].surface)
-        n++;
-    if (x.n_dates != n) {
-        fprintf(stderr, "  \"%s\": %zu dates, expected %zu:", c->text, x.n_dates, n);
-        for (size_t i = 0; i < x.n_dates; i++)
-            fprintf(stderr, " [%.*s]=%s", (int)(x.dates[i].end - x.dates[i].start),
-                    c->text + x.dates[i].start, x.dates[i].value);
-        fputc('\n', stderr);
-        bad = 1;
-    }
-    for (size_t i = 0; i < n && i < x.n_dates; i++) {
-        const char *p = strstr(c->text + from, c->e[i].surface);
-        assert_non_null(p); /* a typo in the table */
-        size_t s = (size_t)(p - c->text), e = s + strlen(c->e[i].surface);
-        from = e;
-        if (x.dates[i].start != s || x.dates[i].end != e ||
-            strcmp(x.dates[i].value, c->e[i].value) != 0) {
-            fprintf(stderr, "  \"%s\": got [%.*s]=%s, expected [%s]=%s\n", c->text,
-                    (int)(x.dates[i].end - x.dates[i].start), c->text + x.dates[i].start,
-                    x.dates[i].value, c->e[i].surface, c->e[i].value);
-            bad = 1;
-        }
-    }
+    struct found got[64];
+    size_t ngot = 0;
+    for (size_t i = 0; i < x.n_dates && ngot < 64; i++, ngot++)
+        got[ngot] = (struct found){x.dates[i].start, x.dates[i].end, x.dates[i].value};
+    int bad = expect_mentions(c->text, "dates", got, ngot, c->e, 4, 0);
     pdx_extraction_free(&x);
     return bad;
 }
@@ -439,5 +396,5 @@ int main(void)
         cmocka_unit_test(test_dates_invalid_utf8_is_refused),
         cmocka_unit_test(test_dates_ymd_parse),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, extract_setup, extract_teardown);
 }

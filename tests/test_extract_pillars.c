@@ -14,12 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "extract_cases.h"
 #include "pdx_extract.h"
-
-struct expect {
-    const char *surface;
-    const char *id;
-};
 
 struct pillar_case {
     const char *text;
@@ -160,53 +156,15 @@ static const struct pillar_case cases[] = {
     {"Les ressources de l'hôpital sont limitées.", {{NULL, NULL}}},
 };
 
-static int setup(void **state)
-{
-    char err[256];
-    struct pdx_extractor *ex = pdx_extractor_new(NULL, NULL, err, sizeof err);
-    if (!ex) {
-        fprintf(stderr, "pdx_extractor_new: %s\n", err);
-        return -1;
-    }
-    *state = ex;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    pdx_extractor_free(*state);
-    return 0;
-}
-
 static int run_case(struct pdx_extractor *ex, const struct pillar_case *c)
 {
     struct pdx_extraction x = {0};
-    int bad = 0;
-    size_t n = 0, from = 0;
     assert_int_equal(pdx_extract(ex, c->text, strlen(c->text), NULL, PDX_EXTRACT_ALL, &x), 0);
-    while (n < 5 && c->e[n].surface)
-        n++;
-    if (x.n_pillars != n) {
-        fprintf(stderr, "  \"%s\": %zu pillars, expected %zu:", c->text, x.n_pillars, n);
-        for (size_t i = 0; i < x.n_pillars; i++)
-            fprintf(stderr, " [%.*s]=%s", (int)(x.pillars[i].end - x.pillars[i].start),
-                    c->text + x.pillars[i].start, x.pillars[i].id);
-        fputc('\n', stderr);
-        bad = 1;
-    }
-    for (size_t i = 0; i < n && i < x.n_pillars; i++) {
-        const struct pdx_pillar_mention *m = &x.pillars[i];
-        const char *p = strstr(c->text + from, c->e[i].surface);
-        assert_non_null(p);
-        size_t s = (size_t)(p - c->text), e = s + strlen(c->e[i].surface);
-        from = s + 1;
-        if (m->start != s || m->end != e || strcmp(m->id, c->e[i].id) != 0) {
-            fprintf(stderr, "  \"%s\": got [%.*s]=%s, expected [%s]=%s\n", c->text,
-                    (int)(m->end - m->start), c->text + m->start, m->id, c->e[i].surface,
-                    c->e[i].id);
-            bad = 1;
-        }
-    }
+    struct found got[64];
+    size_t ngot = 0;
+    for (size_t i = 0; i < x.n_pillars && ngot < 64; i++, ngot++)
+        got[ngot] = (struct found){x.pillars[i].start, x.pillars[i].end, x.pillars[i].id};
+    int bad = expect_mentions(c->text, "pillars", got, ngot, c->e, 5, 1);
     pdx_extraction_free(&x);
     return bad;
 }
@@ -261,5 +219,5 @@ int main(void)
         cmocka_unit_test(test_pillars_list_items_are_marked),
         cmocka_unit_test(test_pillars_user_taxonomy),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, extract_setup, extract_teardown);
 }
