@@ -175,5 +175,16 @@ n=$("$SEARCH_BIN" -i "$tmp/tight.db" --json --exact-count coopération | grep -o
     ok "--rebuild compacts: ${tight} KB against ${loose} KB, every document found" ||
     not_ok "--rebuild compacts" "tight $tight KB, loose $loose KB, $n"
 
+# make install honours PREFIX and DESTDIR (the plain build only: a variant's binaries are
+# not what install ships).
+if [ "$B" = build ]; then
+    make -s install DESTDIR="$tmp/dest" PREFIX=/opt/pdx >/dev/null 2>"$tmp/err"
+    [ -x "$tmp/dest/opt/pdx/bin/polidex-search" ] && [ -x "$tmp/dest/opt/pdx/bin/polidex-index" ] &&
+        [ -x "$tmp/dest/opt/pdx/bin/polidex-extract" ] &&
+        "$tmp/dest/opt/pdx/bin/polidex-search" --version | grep -q "^polidex-search " &&
+        ok "make install DESTDIR=… PREFIX=/opt/pdx installs the three programs" ||
+        not_ok "make install" "$(cat "$tmp/err"; ls -R "$tmp/dest" 2>&1 | head)"
+fi
+
 echo "e2e_search: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
