@@ -31,6 +31,7 @@
 #include "pdx_docbuild.h"
 #include "pdx_extract.h"
 #include "pdx_output.h"
+#include "pdx_pipeline.h"
 #include "pdx_document.h"
 #include "pdx_schema.h"
 #include "pdx_shards.h"
@@ -41,9 +42,27 @@
 
 enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INDEX = 4, EXIT_INTERNAL = 5 };
 
-/* Documents per Xapian transaction: large enough to amortise the commit, small enough
- * that an interrupted run loses little. */
+/* A Xapian transaction ends after this many changes or this many bytes of documents
+ * stored, whichever comes first. Xapian holds a transaction's postings in in-memory maps
+ * until the commit merges them into its B-trees; the larger those maps, the slower every
+ * insertion into them: on the benchmark corpus, a commit every ~1 MB of text builds
+ * faster than every 2000 documents (~3 MB), and peak memory stays small and bounded
+ * whatever the documents' sizes. An interrupted run loses at most one batch. */
 #define BATCH_DOCS 2000
+#ifndef BATCH_BYTES /* -DBATCH_BYTES=N to measure another */
+#define BATCH_BYTES (1024 * 1024)
+#endif
+
+/* Files in the pipeline at once, per worker: enough that the writer never waits for a
+ * worker busy with a long document while others are done. */
+#define PIPELINE_DEPTH_PER_WORKER 16
+
+/* Bytes of files in the pipeline at once (unless one file alone is larger): the memory
+ * taken by documents waiting to be stored stays bounded whatever their sizes. */
+#define IN_FLIGHT_MAX (64LL * 1024 * 1024)
+
+/* The most threads --jobs takes (the default is one per processor online). */
+#define JOBS_MAX 64
 
 /* The file, inside the index directory, naming the process that holds the write lock. */
 #define WRITER_FILE "polidex.writer"
@@ -86,6 +105,7 @@ struct options {
     int verbose;
     long long max_size;
     unsigned shards; /* --shards N; 0 when not given */
+    unsigned jobs;   /* --jobs N: threads preparing documents for the writer(s) */
     int compact;
 };
 
@@ -102,6 +122,8 @@ struct skipped {
     char *message;
 };
 
+struct job;
+
 struct run {
     const struct options *opt;
     const char *name; /* the database written, for messages: the index or one of its shards */
@@ -109,14 +131,16 @@ struct run {
     int rc;                  /* a shard's run: its exit code */
     char **roots;
     int nroots;
-    struct pdx_analyzer *analyzer;
-    struct pdx_extractor *extractor; /* dates, institutions, pillars → filter terms */
-    struct xs_wdb *wdb;              /* the index written (NULL in a dry run) */
-    struct xs_db *rdb;               /* a dry run: the existing index, or NULL when there is none */
-    int compare;                     /* 1 when documents already indexed are looked up */
-    struct xs_doc *doc;
+    struct xs_wdb *wdb;        /* the index written (NULL in a dry run) */
+    struct xs_db *rdb;         /* a dry run: the existing index, or NULL when there is none */
+    int compare;               /* 1 when documents already indexed are looked up */
+    struct pdx_pipeline *pipe; /* files read, analysed and built by workers */
+    unsigned workers;          /* threads for the pipeline; 0: on the writer's thread */
+    struct job *free_jobs;     /* jobs stored, kept for the next files */
+    long long in_flight;       /* bytes of the files in the pipeline */
     int in_transaction;
-    unsigned long batch;
+    unsigned long batch;            /* changes in the current transaction */
+    unsigned long long batch_bytes; /* bytes of documents stored in it */
     unsigned long added, replaced, removed, unchanged, skipped;
     unsigned long skip_count[SKIP_COUNT];
     struct skipped *skips;
@@ -173,7 +197,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: " PROG " [-i INDEX] [--rebuild | --dry-run] [--keep-missing] [--json]\n"
-            "                     [--shards N] [--max-size MB] [-q] [-v] PATH...\n"
+            "                     [--shards N] [-j N] [--max-size MB] [-q] [-v] PATH...\n"
             "       " PROG " [-i INDEX] --status [--json]\n"
             "       " PROG " [-i INDEX] --check\n"
             "       " PROG " [-i INDEX] --compact [--shards 1]\n"
@@ -188,6 +212,9 @@ static void usage(FILE *f)
             "      --keep-missing keep the documents of files that disappeared\n"
             "      --shards N     a new index (or --rebuild) split into N shards (1-64), each\n"
             "                     written by its own thread; an existing index keeps its own\n"
+            "  -j, --jobs N       threads reading and analysing files for the writer (default:\n"
+            "                     one per processor; 0: all on the writer's thread; shared\n"
+            "                     among the shards)\n"
             "      --compact      rewrite the index compactly with Xapian's compactor and swap\n"
             "                     it in; with --shards 1, merge a sharded index into one\n"
             "      --max-size MB  skip files larger than this (default 64)\n"
@@ -690,6 +717,7 @@ static int commit_batch(struct run *r)
         return 0;
     r->in_transaction = 0;
     r->batch = 0;
+    r->batch_bytes = 0;
     if (xs_wdb_commit_transaction(r->wdb, &err) != 0) {
         msg("%s: commit failed: %s", r->name, err.message);
         return -1;
@@ -697,10 +725,12 @@ static int commit_batch(struct run *r)
     return 0;
 }
 
-/* Counts one change in the current batch, committing the batch when it is full. */
-static int batch_done(struct run *r)
+/* Counts one change of `bytes` bytes in the current batch, committing the batch when it
+ * is full. */
+static int batch_done(struct run *r, size_t bytes)
 {
-    if (++r->batch >= BATCH_DOCS && commit_batch(r) != 0)
+    r->batch_bytes += bytes;
+    if ((++r->batch >= BATCH_DOCS || r->batch_bytes >= BATCH_BYTES) && commit_batch(r) != 0)
         return -1;
     return 0;
 }
@@ -741,107 +771,340 @@ static int index_error(struct run *r, const char *what, const struct xs_error *e
     return r->fatal;
 }
 
-/* Decodes, builds and stores one file whose bytes are read. `docid` is its current
- * document, 0 when new. */
-static int store_file(struct run *r, const struct pdx_walk_entry *e, const char *bytes, size_t len,
-                      const char *hash, long long mtime, uint32_t docid)
+/* ---- preparing documents (on the workers) ------------------------------------------ */
+
+/* What preparing a file came to. */
+enum job_outcome {
+    JOB_STORE,   /* `doc` holds the document to store */
+    JOB_TOUCHED, /* the content indexed already: only the modification time is new */
+    JOB_DRY,     /* a dry run: the file would be stored */
+    JOB_SKIP,    /* bad input: `reason` and `message` say why */
+    JOB_FATAL    /* the analyzer or the extractors could not start: `message` says why */
+};
+
+/* One file on its way from the walk to the index. The writer's thread fills the first
+ * part from the walk and the index; a worker prepares the rest; the writer's thread
+ * stores it, in walk order. */
+struct job {
+    struct job *next; /* the run's free list */
+    char *path;
+    long long size, walk_mtime, max_size;
+    uint32_t docid;       /* its document, 0 when new */
+    char stored_hash[32]; /* the content hash stored with it, "" when none */
+    int dry_run;
+    int decided; /* skipped already by the walk: nothing to prepare, only to report */
+    /* prepared */
+    int outcome;
+    int reason;
+    char message[512];
+    const char *encoding; /* static */
+    long long mtime;      /* to store: -1 when too recent to be trusted */
+    size_t len;           /* bytes read */
+    size_t limit_errors;  /* extraction matches that hit a PCRE2 limit */
+    int incomplete;       /* the extraction stopped early */
+    struct xs_doc *doc;   /* the document built (kept with the job and reused) */
+};
+
+/* A worker's own analyzer and extractors, started with its first document: a run that
+ * finds nothing new does without them. */
+struct prep_state {
+    struct pdx_analyzer *analyzer;
+    struct pdx_extractor *extractor;
+};
+
+static void prep_state_fini(void *state)
 {
+    struct prep_state *st = state;
+    pdx_extractor_free(st->extractor);
+    pdx_analyzer_free(st->analyzer);
+}
+
+static void job_fail(struct job *j, int outcome, int reason, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(j->message, sizeof j->message, fmt, ap);
+    va_end(ap);
+    j->outcome = outcome;
+    j->reason = reason;
+}
+
+/* Says why a decoded file is not a document. */
+static void decode_failure(struct job *j, int status, const char *bytes, size_t len, size_t bad)
+{
+    if (status == PDX_DOC_INVALID_UTF8)
+        job_fail(j, JOB_SKIP, SKIP_ENCODING,
+                 "invalid UTF-8 at byte %zu (and not recognisably Latin-1 or Windows-1252)", bad);
+    else if (status == PDX_DOC_INVALID_UTF16)
+        job_fail(j, JOB_SKIP, SKIP_ENCODING, "invalid UTF-16 at byte %zu", bad);
+    else if (status == PDX_DOC_BINARY)
+        job_fail(j, JOB_SKIP, SKIP_BINARY, "binary file (%s at byte %zu)",
+                 bad < len && bytes[bad] == '\0' ? "NUL byte" : "control characters", bad);
+    else if (status == PDX_DOC_EMPTY)
+        job_fail(j, JOB_SKIP, SKIP_EMPTY, "empty document (no text)");
+    else
+        job_fail(j, JOB_SKIP, SKIP_ANALYSIS, "%s", pdx_document_status_message(status));
+}
+
+/* Reads, decodes, extracts and builds one file's document (a pdx_job_fn). */
+static void prepare_job(void *state, void *job)
+{
+    struct prep_state *st = state;
+    struct job *j = job;
+    if (j->decided)
+        return;
+    j->len = 0;
+    j->limit_errors = 0;
+    j->incomplete = 0;
+    j->encoding = "";
+    char *bytes = NULL;
+    size_t len = 0;
+    int errnum = read_file(j->path, j->size, j->max_size, &bytes, &len);
+    if (errnum == EFBIG) {
+        job_fail(j, JOB_SKIP, SKIP_TOO_LARGE, "file too large (grew past the limit of %lld bytes)",
+                 j->max_size);
+        return;
+    }
+    if (errnum) {
+        char buf[128];
+        job_fail(j, JOB_SKIP, SKIP_UNREADABLE, "cannot read: %s",
+                 strerror_r(errnum, buf, sizeof buf));
+        return;
+    }
+    j->len = len;
+    j->mtime = j->walk_mtime + RACY_SECONDS >= (long long)time(NULL) ? -1 : j->walk_mtime;
+    char hash[17];
+    pdx_content_hash(bytes, len, hash);
+    if (j->docid && strcmp(hash, j->stored_hash) == 0) {
+        j->outcome = JOB_TOUCHED; /* touched, not changed */
+        free(bytes);
+        return;
+    }
     struct pdx_document doc = {0};
     size_t bad = 0;
     int status = pdx_document_decode(bytes, len, &doc, &bad);
     if (status != PDX_DOC_OK) {
-        if (status == PDX_DOC_INVALID_UTF8)
-            skip(r, e->path, SKIP_ENCODING,
-                 "invalid UTF-8 at byte %zu (and not recognisably Latin-1 or Windows-1252)", bad);
-        else if (status == PDX_DOC_INVALID_UTF16)
-            skip(r, e->path, SKIP_ENCODING, "invalid UTF-16 at byte %zu", bad);
-        else if (status == PDX_DOC_BINARY)
-            skip(r, e->path, SKIP_BINARY, "binary file (%s at byte %zu)",
-                 bad < len && bytes[bad] == '\0' ? "NUL byte" : "control characters", bad);
-        else if (status == PDX_DOC_EMPTY)
-            skip(r, e->path, SKIP_EMPTY, "empty document (no text)");
-        else
-            skip(r, e->path, SKIP_ANALYSIS, "%s", pdx_document_status_message(status));
-        return 0;
+        decode_failure(j, status, bytes, len, bad);
+        free(bytes);
+        return;
     }
-    if (r->opt->dry_run) {
-        if (!r->opt->json) {
-            printf("%s ", docid ? "replace" : "add");
-            put_path(stdout, e->path);
-            printf(" (%s)\n", doc.encoding);
+    j->encoding = doc.encoding;
+    if (j->dry_run) {
+        j->outcome = JOB_DRY;
+    } else {
+        char why[512];
+        if (st->extractor == NULL &&
+            (st->extractor = pdx_extractor_new(NULL, NULL, why, sizeof why)) == NULL)
+            job_fail(j, JOB_FATAL, 0, "cannot start the extractors: %s", why);
+        else if (st->analyzer == NULL && (st->analyzer = pdx_analyzer_new(why, sizeof why)) == NULL)
+            job_fail(j, JOB_FATAL, 0, "cannot start the analyzer: %s", why);
+        else {
+            /* What the extractors find becomes filter terms; an extraction that runs out
+             * of memory still indexes what it found. */
+            struct pdx_extraction found = {0};
+            int xrc = pdx_extract(st->extractor, doc.text, doc.len, NULL, PDX_EXTRACT_ALL, &found);
+            j->incomplete = xrc != PDX_EXTRACT_OK || found.limit_errors;
+            j->limit_errors = found.limit_errors;
+            struct pdx_docbuild_input in = {.path = j->path,
+                                            .doc = &doc,
+                                            .hash = hash,
+                                            .size = (long long)len,
+                                            .mtime = j->mtime,
+                                            .date = NULL,
+                                            .extraction = &found};
+            if (pdx_docbuild(st->analyzer, &in, j->doc, why, sizeof why) != 0)
+                job_fail(j, JOB_SKIP, SKIP_ANALYSIS, "%s", why);
+            else
+                j->outcome = JOB_STORE;
+            pdx_extraction_free(&found);
         }
-        if (docid)
+    }
+    pdx_document_free(&doc);
+    free(bytes);
+}
+
+/* ---- storing documents (on the writer's thread) ----------------------------------- */
+
+/* Writes "PROG: PATH: what" as one line, for --verbose. */
+static void tell_file(struct run *r, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    flockfile(stderr);
+    clear_progress(r);
+    fputs(PROG ": ", stderr);
+    put_path(stderr, path);
+    fputs(": ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    funlockfile(stderr);
+}
+
+/* Stores what a worker prepared (or reports why it could not be). */
+static void store_job(struct run *r, struct job *j)
+{
+    struct xs_error err;
+    r->bytes += j->len;
+    switch (j->outcome) {
+    case JOB_FATAL:
+        clear_progress(r);
+        msg("%s", j->message);
+        r->fatal = EXIT_INTERNAL;
+        return;
+    case JOB_SKIP:
+        skip(r, j->path, j->reason, "%s", j->message);
+        return;
+    case JOB_TOUCHED: {
+        /* Remember the new time, so that the next run trusts it. */
+        r->unchanged++;
+        if (r->opt->dry_run)
+            return;
+        char num[32];
+        int n = snprintf(num, sizeof num, "%lld", j->mtime);
+        if (begin_batch(r) != 0)
+            r->fatal = EXIT_INDEX;
+        else if (xs_wdb_set_value(r->wdb, j->docid, PDX_SLOT_MTIME, num, (size_t)n, &err) != 0)
+            index_error(r, "cannot update a document", &err);
+        else if (batch_done(r, 0) != 0)
+            r->fatal = EXIT_INDEX;
+        return;
+    }
+    case JOB_DRY:
+        if (!r->opt->json) {
+            printf("%s ", j->docid ? "replace" : "add");
+            put_path(stdout, j->path);
+            printf(" (%s)\n", j->encoding);
+        }
+        if (j->docid)
             r->replaced++;
         else
             r->added++;
-        pdx_document_free(&doc);
-        return 0;
+        return;
+    default:
+        break;
     }
-    /* The analyzer and the extractors start with the first document to index: a run
-     * that finds nothing new does without them. */
-    char why[512];
-    if (r->extractor == NULL &&
-        (r->extractor = pdx_extractor_new(NULL, NULL, why, sizeof why)) == NULL) {
-        clear_progress(r);
-        msg("cannot start the extractors: %s", why);
-        pdx_document_free(&doc);
-        return r->fatal = EXIT_INTERNAL;
-    }
-    if (r->analyzer == NULL && (r->analyzer = pdx_analyzer_new(why, sizeof why)) == NULL) {
-        clear_progress(r);
-        msg("cannot start the analyzer: %s", why);
-        pdx_document_free(&doc);
-        return r->fatal = EXIT_INTERNAL;
-    }
-    /* What the extractors find becomes filter terms; an extraction that runs out of
-     * memory still indexes what it found. */
-    struct pdx_extraction found = {0};
-    int xrc = pdx_extract(r->extractor, doc.text, doc.len, NULL, PDX_EXTRACT_ALL, &found);
-    if (r->opt->verbose && (xrc != PDX_EXTRACT_OK || found.limit_errors)) {
-        flockfile(stderr);
-        clear_progress(r);
-        fputs(PROG ": ", stderr);
-        put_path(stderr, e->path);
-        fprintf(stderr, ": extraction incomplete (%zu matches hit a limit)\n", found.limit_errors);
-        funlockfile(stderr);
-    }
-    struct pdx_docbuild_input in = {.path = e->path,
-                                    .doc = &doc,
-                                    .hash = hash,
-                                    .size = (long long)len,
-                                    .mtime = mtime,
-                                    .date = NULL,
-                                    .extraction = &found};
-    struct xs_error err;
-    if (pdx_docbuild(r->analyzer, &in, r->doc, why, sizeof why) != 0) {
-        skip(r, e->path, SKIP_ANALYSIS, "%s", why);
+    if (r->opt->verbose && j->incomplete)
+        tell_file(r, j->path, "extraction incomplete (%zu matches hit a limit)", j->limit_errors);
+    char idterm[PDX_IDTERM_MAX + 1];
+    size_t idlen = pdx_idterm(j->path, idterm, sizeof idterm);
+    if (begin_batch(r) != 0) {
+        r->fatal = EXIT_INDEX;
+    } else if (xs_wdb_replace(r->wdb, idterm, idlen, j->doc, NULL, &err) != 0) {
+        index_error(r, "cannot store a document", &err);
     } else {
-        char idterm[PDX_IDTERM_MAX + 1];
-        size_t idlen = pdx_idterm(e->path, idterm, sizeof idterm);
-        if (begin_batch(r) != 0) {
+        if (j->docid)
+            r->replaced++;
+        else
+            r->added++;
+        if (r->opt->verbose)
+            tell_file(r, j->path, "%s (%s)", j->docid ? "replaced" : "added", j->encoding);
+        if (batch_done(r, j->len) != 0)
             r->fatal = EXIT_INDEX;
-        } else if (xs_wdb_replace(r->wdb, idterm, idlen, r->doc, NULL, &err) != 0) {
-            index_error(r, "cannot store a document", &err);
-        } else {
-            if (docid)
-                r->replaced++;
-            else
-                r->added++;
-            if (r->opt->verbose) {
-                flockfile(stderr);
-                clear_progress(r);
-                fputs(PROG ": ", stderr);
-                put_path(stderr, e->path);
-                fprintf(stderr, ": %s (%s)\n", docid ? "replaced" : "added", doc.encoding);
-                funlockfile(stderr);
-            }
-            if (batch_done(r) != 0)
-                r->fatal = EXIT_INDEX;
-        }
     }
-    pdx_extraction_free(&found);
-    pdx_document_free(&doc);
-    return r->fatal;
+}
+
+static struct job *job_get(struct run *r)
+{
+    struct job *j = r->free_jobs;
+    if (j != NULL) {
+        r->free_jobs = j->next;
+        return j;
+    }
+    struct xs_error err;
+    if ((j = calloc(1, sizeof *j)) == NULL || xs_doc_new(&j->doc, &err) != 0) {
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+static void job_put(struct run *r, struct job *j)
+{
+    free(j->path);
+    j->path = NULL;
+    j->next = r->free_jobs;
+    r->free_jobs = j;
+}
+
+/* Stores the oldest job in the pipeline (after an error, only drops it). */
+static void store_next(struct run *r)
+{
+    struct job *j = pdx_pipeline_take(r->pipe);
+    if (j == NULL)
+        return;
+    r->in_flight -= j->size;
+    if (!r->fatal)
+        store_job(r, j);
+    job_put(r, j);
+}
+
+/* A job for the file at `path`, once the pipeline has room for it: the oldest jobs are
+ * stored first while it is full or holds too many bytes. NULL after an error (the run's
+ * fatal code is set). */
+static struct job *job_for(struct run *r, const char *path, long long size)
+{
+    while (!r->fatal && pdx_pipeline_pending(r->pipe) > 0 &&
+           (!pdx_pipeline_has_room(r->pipe) || r->in_flight + size > IN_FLIGHT_MAX))
+        store_next(r);
+    if (r->fatal)
+        return NULL;
+    struct job *j = job_get(r);
+    char *copy = strdup(path);
+    if (j == NULL || copy == NULL) {
+        free(copy);
+        if (j != NULL)
+            job_put(r, j);
+        msg("out of memory");
+        r->fatal = EXIT_INTERNAL;
+        return NULL;
+    }
+    j->path = copy;
+    j->size = size;
+    j->decided = 0;
+    return j;
+}
+
+static void job_submit(struct run *r, struct job *j)
+{
+    r->in_flight += j->size;
+    pdx_pipeline_submit(r->pipe, j); /* job_for made room */
+}
+
+/* Reports a file the walk skips after the files before it, so that messages and the
+ * --json list keep the walk's order whatever the number of workers. Returns 0 or the
+ * run's fatal exit code. */
+static int skip_in_order(struct run *r, const char *path, int reason, const char *fmt, ...)
+{
+    struct job *j = job_for(r, path, 0);
+    if (j == NULL)
+        return r->fatal;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(j->message, sizeof j->message, fmt, ap);
+    va_end(ap);
+    j->decided = 1;
+    j->outcome = JOB_SKIP;
+    j->reason = reason;
+    j->len = 0;
+    job_submit(r, j);
+    return 0;
+}
+
+/* Hands a file to the workers. Returns 0 or the run's fatal exit code. */
+static int submit_file(struct run *r, const struct pdx_walk_entry *e, uint32_t docid,
+                       const char *stored_hash)
+{
+    struct job *j = job_for(r, e->path, (long long)e->size);
+    if (j == NULL)
+        return r->fatal;
+    j->walk_mtime = e->mtime;
+    j->max_size = r->opt->max_size;
+    j->docid = docid;
+    snprintf(j->stored_hash, sizeof j->stored_hash, "%s", stored_hash);
+    j->dry_run = r->opt->dry_run;
+    job_submit(r, j);
+    return 0;
 }
 
 static int index_file(struct run *r, const struct pdx_walk_entry *e)
@@ -856,15 +1119,12 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
         msg("out of memory");
         return r->fatal = EXIT_INTERNAL;
     }
-    if (pdx_utf8_valid_prefix(e->path, plen) != plen) {
-        skip(r, e->path, SKIP_BAD_NAME, "file name is not valid UTF-8 (rename the file)");
-        return 0;
-    }
-    if (e->size > r->opt->max_size) {
-        skip(r, e->path, SKIP_TOO_LARGE, "file too large (%lld bytes, limit %lld)",
-             (long long)e->size, r->opt->max_size);
-        return 0;
-    }
+    if (pdx_utf8_valid_prefix(e->path, plen) != plen)
+        return skip_in_order(r, e->path, SKIP_BAD_NAME,
+                             "file name is not valid UTF-8 (rename the file)");
+    if (e->size > r->opt->max_size)
+        return skip_in_order(r, e->path, SKIP_TOO_LARGE, "file too large (%lld bytes, limit %lld)",
+                             (long long)e->size, r->opt->max_size);
 
     /* An unchanged file costs this lookup: same size and same modification time. */
     uint32_t docid = 0;
@@ -889,41 +1149,7 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
                 return index_error(r, "cannot read a document", &err);
         }
     }
-
-    char *bytes = NULL;
-    size_t len = 0;
-    int errnum = read_file(e->path, (long long)e->size, r->opt->max_size, &bytes, &len);
-    if (errnum == EFBIG) {
-        skip(r, e->path, SKIP_TOO_LARGE, "file too large (grew past the limit of %lld bytes)",
-             r->opt->max_size);
-        return 0;
-    }
-    if (errnum) {
-        skip(r, e->path, SKIP_UNREADABLE, "cannot read: %s", strerror(errnum));
-        return 0;
-    }
-    r->bytes += len;
-    long long mtime = e->mtime + RACY_SECONDS >= (long long)time(NULL) ? -1 : e->mtime;
-    char hash[17];
-    pdx_content_hash(bytes, len, hash);
-    if (docid && strcmp(hash, stored_hash) == 0) {
-        /* Touched, not changed: remember the new time so that the next run trusts it. */
-        r->unchanged++;
-        if (!r->opt->dry_run) {
-            char num[32];
-            int n = snprintf(num, sizeof num, "%lld", mtime);
-            if (begin_batch(r) != 0)
-                r->fatal = EXIT_INDEX;
-            else if (xs_wdb_set_value(r->wdb, docid, PDX_SLOT_MTIME, num, (size_t)n, &err) != 0)
-                index_error(r, "cannot update a document", &err);
-            else if (batch_done(r) != 0)
-                r->fatal = EXIT_INDEX;
-        }
-    } else {
-        store_file(r, e, bytes, len, hash, mtime, docid);
-    }
-    free(bytes);
-    return r->fatal;
+    return submit_file(r, e, docid, stored_hash);
 }
 
 /* Remembers a path that could not be walked: documents under it are not removed. */
@@ -949,14 +1175,14 @@ static int on_entry(void *ctx, const struct pdx_walk_entry *e)
         return rc;
     case PDX_WALK_LOOP:
         if (r->shard == 0) /* every shard's walk sees it: one reports it */
-            skip(r, e->path, SKIP_LOOP, "directory loop through a symbolic link");
+            return skip_in_order(r, e->path, SKIP_LOOP, "directory loop through a symbolic link");
         return 0;
     default:
         if (r->shard == 0 && e->error == EINVAL)
-            skip(r, e->path, SKIP_NOT_A_FILE, "not a regular file or directory");
+            rc = skip_in_order(r, e->path, SKIP_NOT_A_FILE, "not a regular file or directory");
         else if (r->shard == 0)
-            skip(r, e->path, SKIP_UNREADABLE, "cannot read: %s", strerror(e->error));
-        return keep_under(r, e->path);
+            rc = skip_in_order(r, e->path, SKIP_UNREADABLE, "cannot read: %s", strerror(e->error));
+        return rc ? rc : keep_under(r, e->path);
     }
 }
 
@@ -1062,7 +1288,7 @@ static int remove_missing(struct run *r)
                 fputs(": removed (file gone)\n", stderr);
                 funlockfile(stderr);
             }
-            if (batch_done(r) != 0)
+            if (batch_done(r, 0) != 0)
                 r->fatal = EXIT_INDEX;
         }
     }
@@ -1126,10 +1352,14 @@ static void print_summary(const struct run *r, int rc, uint32_t doccount)
 
 static void run_free(struct run *r)
 {
-    xs_doc_free(r->doc);
+    pdx_pipeline_free(r->pipe);
+    while (r->free_jobs) {
+        struct job *j = r->free_jobs;
+        r->free_jobs = j->next;
+        xs_doc_free(j->doc);
+        free(j);
+    }
     xs_db_close(r->rdb);
-    pdx_extractor_free(r->extractor);
-    pdx_analyzer_free(r->analyzer);
     strset_free(&r->seen);
     for (size_t i = 0; i < r->nskips; i++) {
         free(r->skips[i].path);
@@ -1208,6 +1438,18 @@ static int index_into(struct run *r, int rc)
     if (rc == 0 && r->progress)
         for (int i = 0; i < r->nroots; i++)
             pdx_walk(r->roots[i], count_entry, r);
+    if (rc == 0) {
+        unsigned depth = r->workers ? r->workers * PIPELINE_DEPTH_PER_WORKER : 1;
+        r->pipe = pdx_pipeline_new(r->workers, depth, sizeof(struct prep_state), prepare_job,
+                                   prep_state_fini);
+        if (r->pipe == NULL && r->workers) /* no thread to be had: on this one, then */
+            r->pipe =
+                pdx_pipeline_new(0, 1, sizeof(struct prep_state), prepare_job, prep_state_fini);
+        if (r->pipe == NULL) {
+            msg("out of memory");
+            rc = EXIT_INTERNAL;
+        }
+    }
     for (int i = 0; rc == 0 && i < r->nroots; i++) {
         int w = pdx_walk(r->roots[i], on_entry, r);
         if (w < 0) {
@@ -1217,6 +1459,11 @@ static int index_into(struct run *r, int rc)
             rc = r->fatal ? r->fatal : EXIT_INTERNAL;
         }
     }
+    /* The files still in the pipeline; after an error they are only dropped. */
+    while (r->pipe && pdx_pipeline_pending(r->pipe) > 0)
+        store_next(r);
+    if (rc == 0 && r->fatal)
+        rc = r->fatal;
     show_progress(r, 1);
     if (rc == 0 && r->wdb && commit_batch(r) != 0)
         rc = EXIT_INDEX;
@@ -1527,6 +1774,7 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
                           .roots = roots,
                           .nroots = nroots,
                           .compare = !opt->rebuild,
+                          .workers = opt->jobs / nshards,
                           .progress = progress && k == 0,
                           .started = sum.started};
         if (rc != 0)
@@ -1534,9 +1782,6 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
         if (shard_path(names[k], sizeof names[k], target, k) != 0) {
             msg("%s: index path too long", opt->index);
             rc = EXIT_USAGE;
-        } else if (xs_doc_new(&r->doc, &err) != 0) {
-            msg("%s", err.message);
-            rc = EXIT_INTERNAL;
         } else if (xs_wdb_open(names[k], XS_WDB_OPEN, &r->wdb, &err) != 0) {
             rc = open_error(opt->index, &err);
         } else if (!opt->rebuild) {
@@ -1612,12 +1857,9 @@ static int run_index(const struct options *opt, char **roots, int nroots)
 {
     struct run r = {.opt = opt, .name = opt->index, .roots = roots, .nroots = nroots};
     r.progress = !opt->quiet && isatty(STDERR_FILENO);
+    r.workers = opt->jobs;
     clock_gettime(CLOCK_MONOTONIC, &r.started);
     struct xs_error err;
-    if (xs_doc_new(&r.doc, &err) != 0) {
-        msg("%s", err.message);
-        return EXIT_INTERNAL;
-    }
 
     /* A rebuild writes a new index beside the old one; only a complete build replaces
      * it, so searches keep working and a failed rebuild leaves the old index intact.
@@ -2116,6 +2358,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
                                              {"json", no_argument, NULL, OPT_JSON},
                                              {"shards", required_argument, NULL, OPT_SHARDS},
                                              {"compact", no_argument, NULL, OPT_COMPACT},
+                                             {"jobs", required_argument, NULL, 'j'},
                                              {"max-size", required_argument, NULL, OPT_MAX_SIZE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"verbose", no_argument, NULL, 'v'},
@@ -2124,7 +2367,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
                                              {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:qvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:j:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i':
             opt->index = optarg;
@@ -2161,6 +2404,17 @@ static int parse_options(int argc, char **argv, struct options *opt)
         case OPT_COMPACT:
             opt->compact = 1;
             break;
+        case 'j': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 0 || v > JOBS_MAX) {
+                msg("--jobs: '%s' is not a number from 0 to %d", optarg, JOBS_MAX);
+                return -1;
+            }
+            opt->jobs = (unsigned)v;
+            break;
+        }
         case OPT_MAX_SIZE: {
             char *end;
             errno = 0;
@@ -2222,7 +2476,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 
 int main(int argc, char **argv)
 {
-    struct options opt = {.max_size = 64LL * 1024 * 1024};
+    struct options opt = {.max_size = 64LL * 1024 * 1024, .jobs = pdx_cpu_count()};
+    if (opt.jobs > JOBS_MAX)
+        opt.jobs = JOBS_MAX;
     opt.index = getenv("POLIDEX_INDEX");
     if (!opt.index || !*opt.index)
         opt.index = "polidex.db";

@@ -294,6 +294,44 @@ index -i "$bdb" --max-size 1 "$bad"
     ok "bad inputs again: nothing added or removed, skips reported again" ||
     not_ok "bad inputs again" "$(got_counts)"
 
+# ---- workers ----------------------------------------------------------------------------------
+# Documents are read and analysed by --jobs threads while one thread writes: the index,
+# the messages and their order must not depend on how many there are.
+jdir="$tmp/jobs"
+mkdir -p "$jdir"
+cp -R "$bad" "$jdir/bad"
+cp corpus/*.txt "$jdir/"
+generate "$jdir/many" 300
+find "$jdir" -type f -exec touch -d '2020-01-02 03:04:05' {} + # no racy modification times
+chmod 000 "$jdir/bad/unreadable.txt"
+# dump DB: every term with its frequency, then each document's terms, values and data.
+dump() {
+    n=$(doccount "$1")
+    xapian-delve -a -v -1 "$1" && k=1 && while [ "$k" -le "$n" ]; do
+        xapian-delve -r "$k" -v -1 -V -d "$1" || return 1
+        k=$((k + 1))
+    done
+}
+for j in 0 1 3; do
+    rm -rf "$tmp/jdb"
+    "$INDEX_BIN" -i "$tmp/jdb" --max-size 1 -v -j $j "$jdir" >/dev/null 2>"$tmp/jerr$j"
+    echo "exit $?" >>"$tmp/jerr$j"
+    sed -i 's/[0-9.]* MB read in [0-9.]* s ([0-9.]* MB\/s)//' "$tmp/jerr$j"
+    dump "$tmp/jdb" >"$tmp/jdump$j" 2>&1
+    [ $j = 0 ] && jdocs=$(doccount "$tmp/jdb")
+done
+[ "$jdocs" -gt 300 ] && cmp -s "$tmp/jdump0" "$tmp/jdump1" &&
+    cmp -s "$tmp/jdump0" "$tmp/jdump3" && [ "$(wc -l <"$tmp/jdump0")" -gt 10000 ] &&
+    ok "--jobs 0, 1 and 3 write the same index (every term, document, value and text)" ||
+    not_ok "--jobs: same index" "$(diff "$tmp/jdump0" "$tmp/jdump3" | head -n 5)"
+cmp -s "$tmp/jerr0" "$tmp/jerr1" && cmp -s "$tmp/jerr0" "$tmp/jerr3" &&
+    grep -q ', skipped$' "$tmp/jerr0" && grep -q '^exit 3$' "$tmp/jerr0" &&
+    ok "--jobs 0, 1 and 3 say the same things in the same order" ||
+    not_ok "--jobs: same messages" "$(diff "$tmp/jerr0" "$tmp/jerr3" | head -n 5)"
+"$INDEX_BIN" -i "$tmp/jdbx" -j x "$jdir" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "^polidex-index: --jobs: 'x' is not a number from 0 to 64$" "$tmp/err" &&
+    ok "--jobs x: usage error" || not_ok "--jobs x" "$(cat "$tmp/err")"
+
 # ---- --status and --check ------------------------------------------------------------------
 "$INDEX_BIN" -i "$db" --status >"$tmp/out" 2>"$tmp/err"
 rc=$?
