@@ -174,9 +174,8 @@ int main(int argc, char **argv)
         return 4;
     }
     if (argc != 3) {
-        std::cerr
-            << "usage: xapian_ceiling --dump POLIDEX_DB STREAM | xapian_ceiling "
-               "[--default-flush] STREAM DBDIR\n";
+        std::cerr << "usage: xapian_ceiling --dump POLIDEX_DB STREAM | xapian_ceiling "
+                     "[--default-flush] STREAM DBDIR\n";
         return 2;
     }
     try {
