@@ -299,7 +299,6 @@ int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
     }
     if (xs_doc_add_boolean_term(out, idterm, idlen, &ctx.err) != 0 ||
         xs_doc_set_value(out, PDX_SLOT_HASH, in->hash, strlen(in->hash), &ctx.err) != 0 ||
-        xs_doc_set_value(out, PDX_SLOT_TITLE, title, title_len, &ctx.err) != 0 ||
         xs_doc_set_value(out, PDX_SLOT_PATH, in->path, strlen(in->path), &ctx.err) != 0)
         return fail(errbuf, errbuf_len, "document", &ctx.err);
     if (date_value[0] && xs_doc_set_value(out, PDX_SLOT_DATE, date_value, 8, &ctx.err) != 0)

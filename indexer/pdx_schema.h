@@ -50,7 +50,8 @@
 enum pdx_slot {
     PDX_SLOT_DATE = 0,  /* document date, YYYYMMDD (sortable); absent when unknown */
     PDX_SLOT_HASH = 1,  /* content hash of the source bytes, 16 hex digits */
-    PDX_SLOT_TITLE = 2, /* title, UTF-8 */
+    PDX_SLOT_TITLE = 2, /* not written: the title is in the document data (indexes built
+                           before 2026-11-23 hold a copy here that nothing reads) */
     PDX_SLOT_PATH = 3,  /* path as indexed */
     PDX_SLOT_SIZE = 4,  /* source size in bytes, decimal */
     PDX_SLOT_MTIME = 5  /* source modification time, seconds since the epoch, decimal */

@@ -61,6 +61,12 @@ enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INDEX = 4, EXI
  * taken by documents waiting to be stored stays bounded whatever their sizes. */
 #define IN_FLIGHT_MAX (64LL * 1024 * 1024)
 
+/* A rebuild by parts writes part K at INDEX.new-PID.part-K. */
+#define PART_SUFFIX ".part-"
+
+/* Files per part at least: a smaller rebuild is not worth more writers. */
+#define PART_FILES_MIN 64
+
 /* The most threads --jobs takes (the default is one per processor online). */
 #define JOBS_MAX 64
 
@@ -124,6 +130,12 @@ struct skipped {
 
 struct job;
 
+/* Where a part of a rebuild by parts starts: the entry of root number `root` at `path`. */
+struct part_bound {
+    int root;
+    char *path;
+};
+
 struct run {
     const struct options *opt;
     const char *name; /* the database written, for messages: the index or one of its shards */
@@ -150,7 +162,17 @@ struct run {
     char **kept;              /* paths that could not be walked: nothing under them is removed */
     size_t nkept, kept_cap;
     int fatal; /* an index error: stop the walk */
-    /* progress on a terminal */
+    /* A part of a rebuild by several writers: it indexes the entries of the walk from
+     * `from` (NULL: the first) up to `to` (excluded; NULL: to the end). */
+    const struct part_bound *from, *to;
+    int root_index; /* the root being walked */
+    int part_done;  /* the walk reached `to` */
+    FILE *out;      /* messages about files: stderr, or a later part's buffer */
+    char *out_buf;  /* that buffer (open_memstream), printed when the earlier parts are */
+    size_t out_len;
+    struct run *parts; /* part 0 of a rebuild by parts: all of them, for the progress */
+    size_t nparts;
+    /* progress on a terminal (the counts done are read by part 0 from other threads) */
     int progress;
     unsigned long files_done, files_total;
     unsigned long long bytes_done, bytes_total;
@@ -251,12 +273,18 @@ static void show_progress(struct run *r, int final)
     if (!final && t < r->next_progress)
         return;
     r->next_progress = t + 0.2;
-    double mb = (double)r->bytes_done / 1e6;
+    unsigned long files = __atomic_load_n(&r->files_done, __ATOMIC_RELAXED);
+    unsigned long long bytes = __atomic_load_n(&r->bytes_done, __ATOMIC_RELAXED);
+    for (size_t k = 1; k < r->nparts; k++) {
+        files += __atomic_load_n(&r->parts[k].files_done, __ATOMIC_RELAXED);
+        bytes += __atomic_load_n(&r->parts[k].bytes_done, __ATOMIC_RELAXED);
+    }
+    double mb = (double)bytes / 1e6;
     double rate = t > 0 ? mb / t : 0.0;
-    fprintf(stderr, "\r\033[K%lu/%lu files, %.1f/%.1f MB, %.1f MB/s", r->files_done, r->files_total,
-            mb, (double)r->bytes_total / 1e6, rate);
-    if (!final && rate > 0 && r->bytes_total > r->bytes_done) {
-        double left = (double)(r->bytes_total - r->bytes_done) / 1e6 / rate;
+    fprintf(stderr, "\r\033[K%lu/%lu files, %.1f/%.1f MB, %.1f MB/s", files, r->files_total, mb,
+            (double)r->bytes_total / 1e6, rate);
+    if (!final && rate > 0 && r->bytes_total > bytes) {
+        double left = (double)(r->bytes_total - bytes) / 1e6 / rate;
         fprintf(stderr, ", %.0f s left", left);
     }
     if (final)
@@ -288,6 +316,7 @@ static int strset_has(const struct strset *set, const char *s, size_t len)
 }
 
 /* Adds a copy of s[0, len) (no NUL inside). Returns 0, or -1 when out of memory. */
+/* Returns 1 when `s` was added, 0 when it was there already, -1 when out of memory. */
 static int strset_add(struct strset *set, const char *s, size_t len)
 {
     if ((set->n + 1) * 2 > set->cap) {
@@ -312,7 +341,7 @@ static int strset_add(struct strset *set, const char *s, size_t len)
     copy[len] = '\0';
     set->slots[i] = copy;
     set->n++;
-    return 0;
+    return 1;
 }
 
 static void strset_free(struct strset *set)
@@ -554,6 +583,15 @@ static void report_lock(const char *index)
 /* Removes what interrupted rebuilds of `index` left beside it (INDEX.new-PID whose
  * process is gone). Called while holding the index's write lock, which every rebuild
  * holds while it runs. */
+/* 1 when `s` is PART_SUFFIX followed by digits only. */
+static int is_part_suffix(const char *s)
+{
+    size_t n = strlen(PART_SUFFIX);
+    if (strncmp(s, PART_SUFFIX, n) != 0 || s[n] == '\0')
+        return 0;
+    return strspn(s + n, "0123456789") == strlen(s + n);
+}
+
 static void remove_stale_rebuilds(const char *index)
 {
     char dir[4096];
@@ -576,9 +614,10 @@ static void remove_stale_rebuilds(const char *index)
         char *end;
         errno = 0;
         long pid = strtol(de->d_name + blen + 5, &end, 10);
-        /* INDEX.new-PID, or INDEX.new-PID.compact from a rebuild killed while compacting */
-        if (errno || (*end != '\0' && strcmp(end, ".compact") != 0) || pid <= 0 ||
-            pid == (long)getpid())
+        /* INDEX.new-PID, INDEX.new-PID.compact from a rebuild killed while compacting, or
+         * INDEX.new-PID.part-K from one killed while writing by parts */
+        if (errno || (*end != '\0' && strcmp(end, ".compact") != 0 && !is_part_suffix(end)) ||
+            pid <= 0 || pid == (long)getpid())
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
             continue; /* still running (it cannot be: we hold the lock), leave it */
@@ -672,12 +711,12 @@ static void skip(struct run *r, const char *path, int reason, const char *fmt, .
     va_end(ap);
     r->skipped++;
     r->skip_count[reason]++;
-    flockfile(stderr);
+    flockfile(r->out);
     clear_progress(r);
-    fputs(PROG ": ", stderr);
-    put_path(stderr, path);
-    fprintf(stderr, ": %s, skipped\n", why);
-    funlockfile(stderr);
+    fputs(PROG ": ", r->out);
+    put_path(r->out, path);
+    fprintf(r->out, ": %s, skipped\n", why);
+    funlockfile(r->out);
     if (r->opt->json && r->nskips < JSON_SKIP_LIST_MAX) {
         if (r->nskips == r->skips_cap) {
             size_t ncap = r->skips_cap ? r->skips_cap * 2 : 16;
@@ -929,16 +968,16 @@ static void prepare_job(void *state, void *job)
 static void tell_file(struct run *r, const char *path, const char *fmt, ...)
 {
     va_list ap;
-    flockfile(stderr);
+    flockfile(r->out);
     clear_progress(r);
-    fputs(PROG ": ", stderr);
-    put_path(stderr, path);
-    fputs(": ", stderr);
+    fputs(PROG ": ", r->out);
+    put_path(r->out, path);
+    fputs(": ", r->out);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(r->out, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    funlockfile(stderr);
+    fputc('\n', r->out);
+    funlockfile(r->out);
 }
 
 /* Stores what a worker prepared (or reports why it could not be). */
@@ -1115,10 +1154,13 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
     struct xs_error err;
     if (r->nshards > 1 && pdx_shard_of(idterm, idlen, r->nshards) != r->shard)
         return 0; /* another shard's file */
-    if (strset_add(&r->seen, idterm, idlen) != 0) {
+    int fresh = strset_add(&r->seen, idterm, idlen);
+    if (fresh < 0) {
         msg("out of memory");
         return r->fatal = EXIT_INTERNAL;
     }
+    if (!fresh)
+        return 0; /* named twice (a path and a directory above it): indexed once */
     if (pdx_utf8_valid_prefix(e->path, plen) != plen)
         return skip_in_order(r, e->path, SKIP_BAD_NAME,
                              "file name is not valid UTF-8 (rename the file)");
@@ -1162,15 +1204,68 @@ static int keep_under(struct run *r, const char *path)
     return 0;
 }
 
+/* Compares two paths of the same root in the walk's order: component by component, the
+ * names in byte order (a directory's path before the paths under it). */
+static int walk_order_cmp(const char *a, const char *b)
+{
+    for (;;) {
+        size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+        int c = memcmp(a, b, la < lb ? la : lb);
+        if (c != 0)
+            return c;
+        if (la != lb)
+            return la < lb ? -1 : 1;
+        a += la;
+        b += lb;
+        if (*a == '\0' || *b == '\0')
+            return (*a != '\0') - (*b != '\0');
+        a++;
+        b++;
+    }
+}
+
+/* <0, 0, >0 as the entry at `path` of root number `root` comes before, at or after `b`. */
+static int bound_cmp(int root, const char *path, const struct part_bound *b)
+{
+    if (root != b->root)
+        return root < b->root ? -1 : 1;
+    return walk_order_cmp(path, b->path);
+}
+
+/* An entry of the walk outside this part: the ids of earlier files are noted, so that a
+ * file named twice is indexed once, by the part that meets it first. A part's entries
+ * are decided by their paths alone, so that every entry belongs to exactly one part even
+ * if the files change while the parts walk them. */
+static int outside_part(struct run *r, const struct pdx_walk_entry *e)
+{
+    if (r->to && bound_cmp(r->root_index, e->path, r->to) >= 0) {
+        r->part_done = 1;
+        return 1; /* stops the walk: the rest is the next parts' */
+    }
+    if (e->kind != PDX_WALK_FILE)
+        return 0;
+    char idterm[PDX_IDTERM_MAX + 1];
+    size_t idlen = pdx_idterm(e->path, idterm, sizeof idterm);
+    if (strset_add(&r->seen, idterm, idlen) < 0) {
+        msg("out of memory");
+        return r->fatal = EXIT_INTERNAL;
+    }
+    return 0;
+}
+
 static int on_entry(void *ctx, const struct pdx_walk_entry *e)
 {
     struct run *r = ctx;
     int rc = 0;
+    if ((r->from && bound_cmp(r->root_index, e->path, r->from) < 0) ||
+        (r->to && bound_cmp(r->root_index, e->path, r->to) >= 0))
+        return outside_part(r, e);
     switch (e->kind) {
     case PDX_WALK_FILE:
         rc = index_file(r, e);
-        r->files_done++;
-        r->bytes_done += (unsigned long long)e->size;
+        __atomic_store_n(&r->files_done, r->files_done + 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&r->bytes_done, r->bytes_done + (unsigned long long)e->size,
+                         __ATOMIC_RELAXED);
         show_progress(r, 0);
         return rc;
     case PDX_WALK_LOOP:
@@ -1435,7 +1530,7 @@ static int create_index(const char *index)
 static int index_into(struct run *r, int rc)
 {
     struct xs_error err;
-    if (rc == 0 && r->progress)
+    if (rc == 0 && r->progress && r->files_total == 0)
         for (int i = 0; i < r->nroots; i++)
             pdx_walk(r->roots[i], count_entry, r);
     if (rc == 0) {
@@ -1450,12 +1545,13 @@ static int index_into(struct run *r, int rc)
             rc = EXIT_INTERNAL;
         }
     }
-    for (int i = 0; rc == 0 && i < r->nroots; i++) {
+    for (int i = 0; rc == 0 && !r->part_done && i < r->nroots; i++) {
+        r->root_index = i;
         int w = pdx_walk(r->roots[i], on_entry, r);
         if (w < 0) {
             msg("%s: out of memory while listing files", r->roots[i]);
             rc = EXIT_INTERNAL;
-        } else if (w > 0) {
+        } else if (w > 0 && !r->part_done) {
             rc = r->fatal ? r->fatal : EXIT_INTERNAL;
         }
     }
@@ -1482,11 +1578,26 @@ static int index_into(struct run *r, int rc)
     return rc;
 }
 
-static void *shard_thread(void *arg)
+static void *run_thread(void *arg)
 {
     struct run *r = arg;
     r->rc = index_into(r, r->rc);
     return NULL;
+}
+
+/* Runs `n` runs at once, one thread each (those that get no thread, in turn after). */
+static void run_all(struct run *runs, size_t n)
+{
+    pthread_t threads[JOBS_MAX > PDX_SHARDS_MAX ? JOBS_MAX : PDX_SHARDS_MAX];
+    int started[JOBS_MAX > PDX_SHARDS_MAX ? JOBS_MAX : PDX_SHARDS_MAX] = {0};
+    for (size_t k = 0; k < n; k++)
+        started[k] = pthread_create(&threads[k], NULL, run_thread, &runs[k]) == 0;
+    for (size_t k = 0; k < n; k++) {
+        if (started[k])
+            pthread_join(threads[k], NULL);
+        else
+            run_thread(&runs[k]);
+    }
 }
 
 /* ---- sharded indexes ------------------------------------------------------------------ */
@@ -1727,7 +1838,7 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
     struct xs_wdb *live[PDX_SHARDS_MAX]; /* rebuild: the old index, locked */
     size_t nlive = 0;
     const char *writer_dir = opt->index;
-    struct run sum = {.opt = opt, .name = opt->index};
+    struct run sum = {.opt = opt, .name = opt->index, .out = stderr};
     clock_gettime(CLOCK_MONOTONIC, &sum.started);
     int rc = 0;
     int n = snprintf(target, sizeof target, "%s.new-%ld", opt->index, (long)getpid());
@@ -1769,6 +1880,7 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
         struct xs_error err;
         *r = (struct run){.opt = opt,
                           .name = names[k],
+                          .out = stderr,
                           .shard = k,
                           .nshards = nshards,
                           .roots = roots,
@@ -1799,16 +1911,8 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
     if (rc == 0)
         write_writer_file(writer_dir);
 
-    pthread_t threads[PDX_SHARDS_MAX];
-    int started[PDX_SHARDS_MAX] = {0};
-    for (uint32_t k = 0; rc == 0 && k < nshards; k++)
-        started[k] = pthread_create(&threads[k], NULL, shard_thread, &runs[k]) == 0;
-    for (uint32_t k = 0; rc == 0 && k < nshards; k++) {
-        if (started[k])
-            pthread_join(threads[k], NULL);
-        else
-            shard_thread(&runs[k]); /* no thread to be had: in turn, then */
-    }
+    if (rc == 0)
+        run_all(runs, nshards);
     uint32_t doccount = 0;
     for (uint32_t k = 0; k < nshards; k++) {
         struct run *r = &runs[k];
@@ -1853,9 +1957,215 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
     return rc;
 }
 
+/* ---- a rebuild by parts ----------------------------------------------------------------- */
+
+/* The sizes of the files of a walk, cumulated, in walk order. */
+struct walk_sizes {
+    unsigned long long *cum;
+    size_t n, cap;
+    long long max_size; /* larger files are skipped: they weigh nothing */
+};
+
+static int note_size(void *ctx, const struct pdx_walk_entry *e)
+{
+    struct walk_sizes *z = ctx;
+    if (e->kind != PDX_WALK_FILE)
+        return 0;
+    if (z->n == z->cap) {
+        size_t ncap = z->cap ? z->cap * 2 : 1024;
+        unsigned long long *grown = realloc(z->cum, ncap * sizeof *grown);
+        if (grown == NULL)
+            return 1;
+        z->cum = grown;
+        z->cap = ncap;
+    }
+    unsigned long long size = e->size > z->max_size ? 0 : (unsigned long long)e->size;
+    z->cum[z->n] = (z->n ? z->cum[z->n - 1] : 0) + size;
+    z->n++;
+    return 0;
+}
+
+/* The paths of the files at given ordinals of a walk. */
+struct bound_finder {
+    const size_t *ordinals; /* increasing */
+    size_t n, found;
+    size_t ordinal; /* files seen */
+    int root;
+    struct part_bound *out;
+};
+
+static int find_bound(void *ctx, const struct pdx_walk_entry *e)
+{
+    struct bound_finder *f = ctx;
+    if (e->kind != PDX_WALK_FILE)
+        return 0;
+    if (f->ordinal++ != f->ordinals[f->found])
+        return 0;
+    char *path = strdup(e->path);
+    if (path == NULL)
+        return -1;
+    f->out[f->found++] = (struct part_bound){f->root, path};
+    return f->found == f->n; /* stop after the last */
+}
+
+/* Splits the files under the roots into at most `n` runs of consecutive files of about
+ * equal bytes: (*bounds)[k] is where part k + 1 starts. Returns the number of parts (1
+ * when the files are too few to share), or -1 when out of memory. */
+static int split_walk(const struct run *r, size_t n, struct part_bound **bounds)
+{
+    struct walk_sizes z = {.max_size = r->opt->max_size};
+    *bounds = NULL;
+    for (int i = 0; i < r->nroots; i++)
+        if (pdx_walk(r->roots[i], note_size, &z) != 0) {
+            free(z.cum);
+            return -1;
+        }
+    if (n > z.n / PART_FILES_MIN)
+        n = z.n / PART_FILES_MIN;
+    if (n < 2) {
+        free(z.cum);
+        return 1;
+    }
+    /* Part k + 1 starts at the first file after which k + 1 parts' worth of bytes are
+     * done (and at least one file after part k's start). */
+    size_t *ordinals = calloc(n - 1, sizeof *ordinals);
+    *bounds = calloc(n - 1, sizeof **bounds);
+    if (ordinals == NULL || *bounds == NULL) {
+        free(ordinals);
+        free(*bounds);
+        *bounds = NULL;
+        free(z.cum);
+        return -1;
+    }
+    unsigned long long total = z.cum[z.n - 1];
+    size_t at = 0;
+    for (size_t k = 0; k + 1 < n; k++) {
+        unsigned long long goal = total / n * (k + 1);
+        size_t start = at;
+        while (at + 1 < z.n && (at == start || z.cum[at - 1] < goal))
+            at++;
+        ordinals[k] = at;
+    }
+    free(z.cum);
+    /* The ordinals, as paths: what the parts' own walks recognise. */
+    struct bound_finder f = {.ordinals = ordinals, .n = n - 1, .out = *bounds};
+    for (int i = 0; i < r->nroots && f.found < f.n; i++) {
+        f.root = i;
+        if (pdx_walk(r->roots[i], find_bound, &f) < 0) {
+            for (size_t k = 0; k < f.found; k++)
+                free((*bounds)[k].path);
+            free(*bounds);
+            *bounds = NULL;
+            free(ordinals);
+            return -1;
+        }
+    }
+    free(ordinals);
+    /* Files gone since the first walk: fewer parts. */
+    return (int)f.found + 1;
+}
+
+/* A rebuild by several writers at once (--jobs N, N > 1): the files of the walk are split
+ * into runs of consecutive files of about equal bytes, each indexed by its own thread
+ * into its own database (analysis and writing on that thread); Xapian's compactor, which
+ * a rebuild runs anyway, then merges the parts in order into `target`, numbering the
+ * documents as one writer would. Messages keep the walk's order: a part's are held until
+ * the parts before it are done. Sets *by_parts when it did the rebuild (then `target`
+ * holds the new index); leaves it 0 and returns 0 when the files are too few to share.
+ * Counts and skipped files are added into `sum`. Returns 0 or an exit code. */
+static int rebuild_by_parts(struct run *sum, const char *target, int *by_parts, uint32_t *doccount)
+{
+    const struct options *opt = sum->opt;
+    struct part_bound *bounds = NULL;
+    int n = split_walk(sum, opt->jobs, &bounds);
+    if (n < 0) {
+        msg("out of memory while listing files");
+        return EXIT_INTERNAL;
+    }
+    if (n < 2)
+        return 0;
+    *by_parts = 1;
+    struct run *parts = calloc((size_t)n, sizeof *parts);
+    char(*names)[4096] = calloc((size_t)n, sizeof *names);
+    const char **sources = calloc((size_t)n, sizeof *sources);
+    int rc = parts && names && sources ? 0 : EXIT_INTERNAL;
+    if (rc != 0)
+        msg("out of memory");
+    for (int k = 0; rc == 0 && k < n; k++) {
+        struct run *r = &parts[k];
+        struct xs_error err;
+        *r = (struct run){.opt = opt,
+                          .name = names[k],
+                          .roots = sum->roots,
+                          .nroots = sum->nroots,
+                          .from = k > 0 ? &bounds[k - 1] : NULL,
+                          .to = k + 1 < n ? &bounds[k] : NULL,
+                          .out = stderr,
+                          .parts = k == 0 ? parts : NULL,
+                          .nparts = k == 0 ? (size_t)n : 0,
+                          .progress = k == 0 && sum->progress,
+                          .files_total = sum->files_total,
+                          .bytes_total = sum->bytes_total,
+                          .started = sum->started};
+        sources[k] = names[k];
+        int len = snprintf(names[k], sizeof names[k], "%s" PART_SUFFIX "%d", target, k);
+        if (len < 0 || (size_t)len >= sizeof names[k]) {
+            msg("%s: index path too long", opt->index);
+            rc = EXIT_USAGE;
+        } else if (k > 0 && (r->out = open_memstream(&r->out_buf, &r->out_len)) == NULL) {
+            r->out = stderr;
+            msg("out of memory");
+            rc = EXIT_INTERNAL;
+        } else if (xs_wdb_open(names[k], XS_WDB_CREATE_OR_OVERWRITE, &r->wdb, &err) != 0 ||
+                   write_versions(r->wdb, &err) != 0 || xs_wdb_commit(r->wdb, &err) != 0) {
+            rc = open_error(names[k], &err);
+        }
+    }
+    if (rc == 0)
+        run_all(parts, (size_t)n);
+    /* In walk order: each part's messages, counts and documents. */
+    for (int k = 0; parts && k < n; k++) {
+        struct run *r = &parts[k];
+        if (r->out != stderr && r->out != NULL) {
+            fclose(r->out);
+            fwrite(r->out_buf, 1, r->out_len, stderr);
+            free(r->out_buf);
+        }
+        r->out = stderr;
+        if (rc == 0 && r->rc != 0)
+            rc = r->rc;
+        uint32_t c = 0;
+        if (r->wdb && xs_wdb_doccount(r->wdb, &c, NULL) == 0)
+            *doccount += c;
+        xs_wdb_close(r->wdb);
+        r->wdb = NULL;
+        sum_into(sum, r);
+        run_free(r);
+    }
+    if (rc == 0) {
+        struct xs_error err;
+        if (xs_compact(sources, (size_t)n, target, 0, &err) != 0) {
+            msg("%s: cannot merge the parts of the rebuild: %s", target, err.message);
+            remove_tree(target);
+            rc = EXIT_INDEX;
+        }
+    }
+    for (int k = 0; names && k < n; k++)
+        if (names[k][0])
+            remove_tree(names[k]);
+    for (int k = 0; k + 1 < n; k++)
+        free(bounds[k].path);
+    free(bounds);
+    free(sources);
+    free(names);
+    free(parts);
+    return rc;
+}
+
 static int run_index(const struct options *opt, char **roots, int nroots)
 {
-    struct run r = {.opt = opt, .name = opt->index, .roots = roots, .nroots = nroots};
+    struct run r = {
+        .opt = opt, .name = opt->index, .roots = roots, .nroots = nroots, .out = stderr};
     r.progress = !opt->quiet && isatty(STDERR_FILENO);
     r.workers = opt->jobs;
     clock_gettime(CLOCK_MONOTONIC, &r.started);
@@ -1869,6 +2179,8 @@ static int run_index(const struct options *opt, char **roots, int nroots)
     size_t nlive = 0;
     const char *writer_dir = opt->index;
     int rc = 0;
+    int by_parts = 0; /* a rebuild done by rebuild_by_parts */
+    uint32_t doccount = 0;
     if (opt->dry_run) {
         rc = open_for_dry_run(&r);
     } else if (opt->rebuild) {
@@ -1891,7 +2203,13 @@ static int run_index(const struct options *opt, char **roots, int nroots)
                 remove_stale_rebuilds(opt->index);
             else
                 writer_dir = target;
-            if (xs_wdb_open(target, XS_WDB_CREATE_OR_OVERWRITE, &r.wdb, &err) != 0)
+            if (opt->jobs > 1) {
+                if (nlive)
+                    write_writer_file(opt->index);
+                rc = rebuild_by_parts(&r, target, &by_parts, &doccount);
+            }
+            if (rc == 0 && !by_parts &&
+                xs_wdb_open(target, XS_WDB_CREATE_OR_OVERWRITE, &r.wdb, &err) != 0)
                 rc = open_error(target, &err);
         }
     } else {
@@ -1916,8 +2234,8 @@ static int run_index(const struct options *opt, char **roots, int nroots)
             rc = open_error(opt->index, &err);
     }
 
-    rc = index_into(&r, rc);
-    uint32_t doccount = 0;
+    if (!by_parts)
+        rc = index_into(&r, rc);
     if (r.wdb)
         xs_wdb_doccount(r.wdb, &doccount, NULL);
     else if (r.rdb)
@@ -1931,7 +2249,8 @@ static int run_index(const struct options *opt, char **roots, int nroots)
             if (r.wdb)
                 remove_tree(target);
         } else {
-            compact_fresh(target);
+            if (!by_parts) /* the parts were merged by the compactor already */
+                compact_fresh(target);
             rc = swap_in(target, opt->index, live, &nlive);
         }
     }

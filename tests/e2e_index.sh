@@ -312,22 +312,36 @@ dump() {
         k=$((k + 1))
     done
 }
-for j in 0 1 3; do
+# An update uses --jobs threads for one writer; a rebuild, as many writers at once, each
+# on its own run of files (merged in order at the end). The directory is named twice:
+# each file is indexed once.
+for run in "0 update" "1 update" "3 update" "0 rebuild" "2 rebuild" "3 rebuild"; do
+    set -- $run
     rm -rf "$tmp/jdb"
-    "$INDEX_BIN" -i "$tmp/jdb" --max-size 1 -v -j $j "$jdir" >/dev/null 2>"$tmp/jerr$j"
-    echo "exit $?" >>"$tmp/jerr$j"
-    sed -i 's/[0-9.]* MB read in [0-9.]* s ([0-9.]* MB\/s)//' "$tmp/jerr$j"
-    dump "$tmp/jdb" >"$tmp/jdump$j" 2>&1
-    [ $j = 0 ] && jdocs=$(doccount "$tmp/jdb")
+    mode=""
+    [ $2 = rebuild ] && mode=--rebuild
+    "$INDEX_BIN" -i "$tmp/jdb" $mode --max-size 1 -v -j $1 "$jdir" "$jdir/many" \
+        >/dev/null 2>"$tmp/jerr$1$2"
+    echo "exit $?" >>"$tmp/jerr$1$2"
+    sed -i 's/[0-9.]* MB read in [0-9.]* s ([0-9.]* MB\/s)//' "$tmp/jerr$1$2"
+    dump "$tmp/jdb" >"$tmp/jdump$1$2" 2>&1
+    [ -z "$(ls -d "$tmp"/jdb.new-* 2>/dev/null)" ] || echo "left behind: $(ls -d "$tmp"/jdb.*)" >>"$tmp/jdump$1$2"
 done
-[ "$jdocs" -gt 300 ] && cmp -s "$tmp/jdump0" "$tmp/jdump1" &&
-    cmp -s "$tmp/jdump0" "$tmp/jdump3" && [ "$(wc -l <"$tmp/jdump0")" -gt 10000 ] &&
-    ok "--jobs 0, 1 and 3 write the same index (every term, document, value and text)" ||
-    not_ok "--jobs: same index" "$(diff "$tmp/jdump0" "$tmp/jdump3" | head -n 5)"
-cmp -s "$tmp/jerr0" "$tmp/jerr1" && cmp -s "$tmp/jerr0" "$tmp/jerr3" &&
-    grep -q ', skipped$' "$tmp/jerr0" && grep -q '^exit 3$' "$tmp/jerr0" &&
-    ok "--jobs 0, 1 and 3 say the same things in the same order" ||
-    not_ok "--jobs: same messages" "$(diff "$tmp/jerr0" "$tmp/jerr3" | head -n 5)"
+jdocs=$(doccount "$tmp/jdb")
+same=1
+for run in 1update 3update 0rebuild 2rebuild 3rebuild; do
+    cmp -s "$tmp/jdump0update" "$tmp/jdump$run" || same=0
+done
+[ "$jdocs" = 313 ] && [ $same = 1 ] && [ "$(wc -l <"$tmp/jdump0update")" -gt 10000 ] &&
+    ok "--jobs 0, 1, 2, 3, update or rebuild: the same index (every term, document, value, text)" ||
+    not_ok "--jobs: same index" "$jdocs documents; $(diff "$tmp/jdump0update" "$tmp/jdump3rebuild" | head -n 5)"
+same=1
+for run in 1update 3update; do cmp -s "$tmp/jerr0update" "$tmp/jerr$run" || same=0; done
+for run in 2rebuild 3rebuild; do cmp -s "$tmp/jerr0rebuild" "$tmp/jerr$run" || same=0; done
+[ $same = 1 ] && grep -q ', skipped$' "$tmp/jerr0update" && grep -q '^exit 3$' "$tmp/jerr0update" &&
+    [ "$(grep -c 'jobs/many/d05/doc00299.txt: added' "$tmp/jerr3rebuild")" = 1 ] &&
+    ok "--jobs 0, 1, 2 and 3 say the same things in the same order" ||
+    not_ok "--jobs: same messages" "$(diff "$tmp/jerr0rebuild" "$tmp/jerr3rebuild" | head -n 5)"
 "$INDEX_BIN" -i "$tmp/jdbx" -j x "$jdir" 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "^polidex-index: --jobs: 'x' is not a number from 0 to 64$" "$tmp/err" &&
     ok "--jobs x: usage error" || not_ok "--jobs x" "$(cat "$tmp/err")"
