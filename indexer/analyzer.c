@@ -40,12 +40,17 @@
 #define STEM_MAX (2 * PDX_TERM_MAX + 8)
 
 /* Stemming is the costliest step and word frequencies are Zipfian: a direct-mapped
- * cache of short words' stems and stop-word flags saves most Snowball calls. Sized for
- * a corpus's vocabulary, not a document's: on a tenth of the frhealth benchmark corpus
- * 4096 slots left 100,903 Snowball calls, 65536 slots (4 MB, touched only as words
- * come) leave about 30,000 (BENCHMARKS.md). */
-#define CACHE_SLOTS 65536 /* a power of two */
-#define CACHE_WORD 30     /* longest folded word (and stem) cached, in bytes */
+ * cache of short words' stems and stop-word flags saves most Snowball calls. A corpus's
+ * vocabulary wants a large one: on a tenth of the frhealth benchmark corpus 4096 slots
+ * left 100,903 Snowball calls, 65536 slots about 30,000 (BENCHMARKS.md). But a search
+ * analyses a few documents and exits, and there each first touch of a page of a 4 MB
+ * table is a page fault that costs more than the stems it saves. So the cache starts
+ * small and doubles, keeping its entries, each time it has taken in new words for an
+ * eighth of its slots, up to the indexer's size (growing at a half left 30 % more
+ * Snowball calls in the indexer, an eighth 4 %). */
+#define CACHE_SLOTS_MIN 1024  /* a power of two */
+#define CACHE_SLOTS_MAX 65536 /* a power of two */
+#define CACHE_WORD 30         /* longest folded word (and stem) cached, in bytes */
 
 #define ELISION_PREFIX_MAX 6 /* "jusqu", "lorsqu", "puisqu", "quoiqu" */
 
@@ -103,7 +108,9 @@ struct pdx_analyzer {
     uint32_t *map;
     size_t cap16;
 
-    struct cache_entry *cache; /* CACHE_SLOTS entries */
+    struct cache_entry *cache; /* cache_mask + 1 entries */
+    size_t cache_mask;
+    size_t cache_fills; /* entries written since the cache last grew */
     struct compound run;
     char folded[PDX_TERM_MAX];
     char stem[STEM_MAX];
@@ -548,7 +555,8 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
         set_error(errbuf, errbuf_len, "ICU word break iterator", u_errorName(st));
         goto fail;
     }
-    a->cache = calloc(CACHE_SLOTS, sizeof *a->cache);
+    a->cache = calloc(CACHE_SLOTS_MIN, sizeof *a->cache);
+    a->cache_mask = CACHE_SLOTS_MIN - 1;
     if (a->cache == NULL) {
         set_error(errbuf, errbuf_len, "out of memory", NULL);
         goto fail;
@@ -597,6 +605,26 @@ struct walk {
     uint32_t pos; /* next position */
 };
 
+/* Doubles the stem cache, moving every entry to its slot in the larger table (no two
+ * can collide: slot i goes to i or i + old size). Without memory the cache stays as it
+ * is, which only costs Snowball calls. */
+static void cache_grow(struct pdx_analyzer *a)
+{
+    size_t slots = 2 * (a->cache_mask + 1);
+    struct cache_entry *n = calloc(slots, sizeof *n);
+    a->cache_fills = 0;
+    if (n == NULL)
+        return;
+    for (size_t i = 0; i <= a->cache_mask; i++) {
+        const struct cache_entry *e = &a->cache[i];
+        if (e->flen != 0)
+            n[hash_bytes(e->folded, e->flen) & (slots - 1)] = *e;
+    }
+    free(a->cache);
+    a->cache = n;
+    a->cache_mask = slots - 1;
+}
+
 /* Completes a token (stop word flag, stem) and hands it to the callback. */
 static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned flags,
                 const char *folded, size_t flen)
@@ -614,7 +642,7 @@ static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned
 
     struct cache_entry *c = NULL;
     if (flen <= CACHE_WORD) {
-        c = &a->cache[h & (CACHE_SLOTS - 1)];
+        c = &a->cache[h & a->cache_mask];
         if (c->flen == flen && memcmp(c->folded, folded, flen) == 0) {
             if (c->stop)
                 flags |= PDX_TOK_STOPWORD;
@@ -641,6 +669,8 @@ static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned
             c->stop = (uint8_t)stop;
             memcpy(c->folded, folded, flen);
             memcpy(c->stem, t.stem, t.stem_len);
+            if (++a->cache_fills > a->cache_mask / 8 && a->cache_mask + 1 < CACHE_SLOTS_MAX)
+                cache_grow(a);
         }
     }
     return w->fn(w->ctx, &t);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pdx_analyzer.h"
@@ -603,6 +604,56 @@ static void test_analyze_long_text_one_line(void **state)
                              "avril 2025, un partenariat \xc3\xa0 long terme avec l'AP-HP. ");
 }
 
+struct stem_check {
+    struct pdx_analyzer *a;
+    size_t seen;
+    size_t mismatches;
+};
+
+/* Each token's stem and stop-word flag against the uncached pdx_stem/pdx_is_stopword. */
+static int check_stem(void *ctx, const struct pdx_token *t)
+{
+    struct stem_check *c = ctx;
+    char stem[WORD_MAX];
+    int n = pdx_stem(c->a, t->folded, t->folded_len, stem, sizeof stem);
+    int stop = pdx_is_stopword(c->a, t->folded, t->folded_len) != 0;
+    c->seen++;
+    if (n < 0 || (size_t)n != t->stem_len || memcmp(stem, t->stem, t->stem_len) != 0 ||
+        stop != ((t->flags & PDX_TOK_STOPWORD) != 0))
+        c->mismatches++;
+    return 0;
+}
+
+/* A vocabulary of 30000 distinct words makes the stem cache grow several times; read
+ * twice, the second time from entries moved by the growth: every stem stays right. */
+static void test_analyze_cache_growth_keeps_stems(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const heads[] = {"ma", "pe", "ri", "so", "tu",
+                                        "la", "de", "vi", "co", "gra"};
+    static const char *const ends[] = {"tions", "ement", "euses", "ique", "it\xc3\xa9",
+                                       "aux",   "er",    "ons",   "le",   "s",
+                                       "es",    "",      "ances", "if"};
+    size_t nwords = 30000, cap = nwords * 24;
+    char *text = test_malloc(cap);
+    size_t len = 0;
+    for (size_t i = 0; i < nwords; i++) {
+        const char *e = ends[i % 14];
+        size_t k = i / 14;
+        len += (size_t)snprintf(text + len, cap - len, "%s%s%s%s%s %s ", heads[k % 10],
+                                heads[k / 10 % 10], heads[k / 100 % 10], heads[k / 1000], e,
+                                i % 7 ? "la" : "et");
+    }
+    struct stem_check c = {f->a, 0, 0};
+    int rc1 = pdx_analyze(f->a, text, len, 1, check_stem, &c);
+    int rc2 = pdx_analyze(f->a, text, len, 1, check_stem, &c);
+    test_free(text);
+    assert_int_equal(rc1, 0);
+    assert_int_equal(rc2, 0);
+    assert_int_equal(c.seen, 2 * 2 * nwords);
+    assert_int_equal(c.mismatches, 0);
+}
+
 static int count_tokens(void *ctx, const struct pdx_token *t)
 {
     size_t *stats = ctx; /* count, longest folded, end of the last token */
@@ -891,6 +942,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_analyze_positions_consecutive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_long_text_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_long_text_one_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_analyze_cache_growth_keeps_stems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_no_spaces_at_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_supplementary_characters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_callback_stops, setup, teardown),
