@@ -122,6 +122,22 @@ struct strset {
     size_t n;
 };
 
+/* A document of the index, as an update compares it with its file. */
+struct known_doc {
+    char *path;
+    uint32_t docid;
+    char size[24], mtime[24], hash[32]; /* the values stored with it ("" when unset) */
+};
+
+/* The documents of the index, read once per update from Xapian's value streams (one
+ * sequential read per slot) instead of looked up file by file (three reads each). */
+struct known {
+    struct known_doc *docs; /* in docid order */
+    size_t n, cap;
+    size_t *slots; /* open addressing by path: 1 + index into docs; 0 is empty */
+    size_t nslots; /* a power of two */
+};
+
 struct skipped {
     char *path;
     int reason;
@@ -159,6 +175,7 @@ struct run {
     size_t nskips, skips_cap;
     unsigned long long bytes; /* bytes read from files (re)indexed or hashed */
     struct strset seen;       /* id terms of every file the walk reported */
+    struct known known;       /* an update: the documents indexed before it */
     char **kept;              /* paths that could not be walked: nothing under them is removed */
     size_t nkept, kept_cap;
     int fatal; /* an index error: stop the walk */
@@ -700,6 +717,120 @@ static int write_build_info(struct xs_wdb *db, const char *mode, struct xs_error
     return set_meta(db, PDX_META_BUILT, built, err);
 }
 
+/* ---- the documents an update knows --------------------------------------------------- */
+
+static size_t path_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* A value stream being read into the table: which field, and where the merge is. */
+struct known_reader {
+    struct known *k;
+    unsigned slot;
+    size_t at;
+    int failed;
+};
+
+static int read_known_value(void *ctx, uint32_t docid, const char *v, size_t len)
+{
+    struct known_reader *kr = ctx;
+    struct known *k = kr->k;
+    if (kr->slot == PDX_SLOT_PATH) {
+        if (k->n == k->cap) {
+            size_t ncap = k->cap ? k->cap * 2 : 1024;
+            struct known_doc *grown = realloc(k->docs, ncap * sizeof *grown);
+            if (grown == NULL)
+                return kr->failed = 1;
+            k->docs = grown;
+            k->cap = ncap;
+        }
+        char *path = malloc(len + 1);
+        if (path == NULL)
+            return kr->failed = 1;
+        memcpy(path, v, len);
+        path[len] = '\0';
+        k->docs[k->n++] = (struct known_doc){.path = path, .docid = docid};
+        return 0;
+    }
+    /* Both streams are in docid order: merge. */
+    while (kr->at < k->n && k->docs[kr->at].docid < docid)
+        kr->at++;
+    if (kr->at == k->n || k->docs[kr->at].docid != docid)
+        return 0; /* a document without a path: not one polidex wrote */
+    struct known_doc *d = &k->docs[kr->at];
+    char *field = kr->slot == PDX_SLOT_SIZE    ? d->size
+                  : kr->slot == PDX_SLOT_MTIME ? d->mtime
+                                               : d->hash;
+    size_t size = kr->slot == PDX_SLOT_SIZE    ? sizeof d->size
+                  : kr->slot == PDX_SLOT_MTIME ? sizeof d->mtime
+                                               : sizeof d->hash;
+    if (len >= size)
+        len = size - 1;
+    memcpy(field, v, len);
+    field[len] = '\0';
+    return 0;
+}
+
+/* Reads the documents of the index being updated (r->wdb, or r->rdb in a dry run).
+ * Returns 0, or -1 with `err` set (err->code 0: out of memory). */
+static int read_known(struct run *r, struct xs_error *err)
+{
+    static const unsigned slots[] = {PDX_SLOT_PATH, PDX_SLOT_SIZE, PDX_SLOT_MTIME, PDX_SLOT_HASH};
+    struct known *k = &r->known;
+    err->code = 0;
+    snprintf(err->message, sizeof err->message, "out of memory");
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        struct known_reader kr = {.k = k, .slot = slots[i]};
+        int rc = r->wdb ? xs_wdb_values(r->wdb, slots[i], read_known_value, &kr, err)
+                        : xs_db_values(r->rdb, slots[i], read_known_value, &kr, err);
+        if (rc != 0)
+            return -1;
+        if (kr.failed) {
+            err->code = 0;
+            snprintf(err->message, sizeof err->message, "out of memory");
+            return -1;
+        }
+    }
+    size_t n = 1024;
+    while (n < k->n * 2)
+        n *= 2;
+    if ((k->slots = calloc(n, sizeof *k->slots)) == NULL)
+        return -1;
+    k->nslots = n;
+    for (size_t i = 0; i < k->n; i++) {
+        size_t h = path_hash(k->docs[i].path) & (n - 1);
+        while (k->slots[h] != 0)
+            h = (h + 1) & (n - 1);
+        k->slots[h] = i + 1;
+    }
+    return 0;
+}
+
+/* The document indexed for `path`, or NULL. */
+static const struct known_doc *known_find(const struct known *k, const char *path)
+{
+    if (k->nslots == 0)
+        return NULL;
+    for (size_t h = path_hash(path) & (k->nslots - 1); k->slots[h] != 0;
+         h = (h + 1) & (k->nslots - 1))
+        if (strcmp(k->docs[k->slots[h] - 1].path, path) == 0)
+            return &k->docs[k->slots[h] - 1];
+    return NULL;
+}
+
+static void known_free(struct known *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->docs[i].path);
+    free(k->docs);
+    free(k->slots);
+    *k = (struct known){0};
+}
+
 /* ---- indexing ------------------------------------------------------------------------ */
 
 static void skip(struct run *r, const char *path, int reason, const char *fmt, ...)
@@ -1157,7 +1288,6 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
     size_t plen = strlen(e->path);
     char idterm[PDX_IDTERM_MAX + 1];
     size_t idlen = pdx_idterm(e->path, idterm, sizeof idterm);
-    struct xs_error err;
     if (r->nshards > 1 && pdx_shard_of(idterm, idlen, r->nshards) != r->shard)
         return 0; /* another shard's file */
     int fresh = strset_add(&r->seen, idterm, idlen);
@@ -1174,30 +1304,20 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
         return skip_in_order(r, e->path, SKIP_TOO_LARGE, "file too large (%lld bytes, limit %lld)",
                              (long long)e->size, r->opt->max_size);
 
-    /* An unchanged file costs this lookup: same size and same modification time. */
-    uint32_t docid = 0;
-    char stored_hash[32] = "";
-    if (r->compare) {
-        char size_s[32], mtime_s[32], want[32];
-        if (find_doc(r, idterm, idlen, &docid, &err) != 0)
-            return index_error(r, "cannot look a document up", &err);
-        if (docid) {
-            if (get_value(r, docid, PDX_SLOT_SIZE, size_s, sizeof size_s, &err) != 0 ||
-                get_value(r, docid, PDX_SLOT_MTIME, mtime_s, sizeof mtime_s, &err) != 0)
-                return index_error(r, "cannot read a document", &err);
-            snprintf(want, sizeof want, "%lld", (long long)e->size);
-            if (strcmp(size_s, want) == 0) {
-                snprintf(want, sizeof want, "%lld", e->mtime);
-                if (strcmp(mtime_s, want) == 0) {
-                    r->unchanged++;
-                    return 0;
-                }
+    /* An unchanged file costs a lookup in memory: same size and same modification time. */
+    const struct known_doc *d = r->compare ? known_find(&r->known, e->path) : NULL;
+    if (d != NULL) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", (long long)e->size);
+        if (strcmp(d->size, want) == 0) {
+            snprintf(want, sizeof want, "%lld", e->mtime);
+            if (strcmp(d->mtime, want) == 0) {
+                r->unchanged++;
+                return 0;
             }
-            if (get_value(r, docid, PDX_SLOT_HASH, stored_hash, sizeof stored_hash, &err) != 0)
-                return index_error(r, "cannot read a document", &err);
         }
     }
-    return submit_file(r, e, docid, stored_hash);
+    return submit_file(r, e, d ? d->docid : 0, d ? d->hash : "");
 }
 
 /* Remembers a path that could not be walked: documents under it are not removed. */
@@ -1462,6 +1582,7 @@ static void run_free(struct run *r)
     }
     xs_db_close(r->rdb);
     strset_free(&r->seen);
+    known_free(&r->known);
     for (size_t i = 0; i < r->nskips; i++) {
         free(r->skips[i].path);
         free(r->skips[i].message);
@@ -1536,6 +1657,13 @@ static int create_index(const char *index)
 static int index_into(struct run *r, int rc)
 {
     struct xs_error err;
+    if (rc == 0 && r->compare && read_known(r, &err) != 0) {
+        if (err.code == 0)
+            msg("out of memory");
+        else
+            index_error(r, "cannot read the documents' values", &err);
+        rc = r->fatal ? r->fatal : EXIT_INTERNAL;
+    }
     if (rc == 0 && r->progress && r->files_total == 0)
         for (int i = 0; i < r->nroots; i++)
             pdx_walk(r->roots[i], count_entry, r);

@@ -716,6 +716,42 @@ extern "C" int xs_wdb_terms(struct xs_wdb *db, const char *prefix, size_t len, x
     }
 }
 
+static void each_value(const Xapian::Database &db, unsigned slot, xs_value_fn fn, void *ctx,
+                       const char *what)
+{
+    require(fn != nullptr, what);
+    Xapian::valueno s = static_cast<Xapian::valueno>(slot);
+    for (Xapian::ValueIterator it = db.valuestream_begin(s); it != db.valuestream_end(s); ++it) {
+        std::string value = *it;
+        if (fn(ctx, it.get_docid(), value.data(), value.size()) != 0)
+            break;
+    }
+}
+
+extern "C" int xs_db_values(struct xs_db *db, unsigned slot, xs_value_fn fn, void *ctx,
+                            struct xs_error *err)
+{
+    try {
+        require(db != nullptr, "xs_db_values: db is NULL");
+        each_value(db->db, slot, fn, ctx, "xs_db_values: fn is NULL");
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
+extern "C" int xs_wdb_values(struct xs_wdb *db, unsigned slot, xs_value_fn fn, void *ctx,
+                             struct xs_error *err)
+{
+    try {
+        require(db != nullptr, "xs_wdb_values: db is NULL");
+        each_value(db->db, slot, fn, ctx, "xs_wdb_values: fn is NULL");
+        return XS_OK;
+    } catch (...) {
+        return xs_translate(err);
+    }
+}
+
 /* ---- checking ------------------------------------------------------------------- */
 
 extern "C" int xs_db_check(const char *path, size_t *errors, char *report, size_t report_len,

@@ -181,6 +181,18 @@ int xs_db_terms(struct xs_db *db, const char *prefix, size_t len, xs_term_fn fn,
 int xs_wdb_terms(struct xs_wdb *db, const char *prefix, size_t len, xs_term_fn fn, void *ctx,
                  struct xs_error *err);
 
+/* Called for each document that has a value in the slot of an iteration. `value` is
+ * borrowed for the duration of the call. Return 0 to go on, nonzero to stop. */
+typedef int (*xs_value_fn)(void *ctx, uint32_t docid, const char *value, size_t len);
+
+/* Calls `fn` for every document with a value in slot `slot`, in increasing docid order
+ * (Xapian's value stream: one sequential read, where reading each document's value
+ * costs a lookup). A callback that stops the iteration makes the function return 0.
+ * `fn` must not modify the database. */
+int xs_db_values(struct xs_db *db, unsigned slot, xs_value_fn fn, void *ctx, struct xs_error *err);
+int xs_wdb_values(struct xs_wdb *db, unsigned slot, xs_value_fn fn, void *ctx,
+                  struct xs_error *err);
+
 /* ---- checking ------------------------------------------------------------------- */
 
 /* Runs Xapian's consistency check on the database at `path` (readers and a writer may

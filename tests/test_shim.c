@@ -1124,6 +1124,53 @@ static void test_terms_callback_stops(void **state)
     assert_int_equal(xs_db_terms(f->db, "Q", 1, NULL, &l, &err), XS_E_INVALID);
 }
 
+struct value_list {
+    uint32_t docids[8];
+    char values[8][16];
+    size_t n, stop_after;
+    int overflow;
+};
+
+static int collect_value(void *ctx, uint32_t docid, const char *v, size_t len)
+{
+    struct value_list *l = ctx;
+    if (len >= sizeof l->values[0] || l->n == 8) {
+        l->overflow = 1;
+        return 1;
+    }
+    l->docids[l->n] = docid;
+    memcpy(l->values[l->n], v, len);
+    l->values[l->n][len] = '\0';
+    l->n++;
+    return l->n == l->stop_after;
+}
+
+static void test_values_stream_in_docid_order(void **state)
+{
+    struct fixture *f = *state;
+    struct value_list l = {.stop_after = 0};
+    assert_int_equal(xs_db_values(f->db, SLOT_DATE, collect_value, &l, NULL), 0);
+    assert_false(l.overflow);
+    assert_int_equal(l.n, CORPUS_SIZE);
+    for (size_t i = 0; i < CORPUS_SIZE; i++) {
+        assert_int_equal(l.docids[i], i + 1);
+        assert_string_equal(l.values[i], corpus[i].date);
+    }
+    /* A value changed through the writer is what its stream gives. */
+    assert_int_equal(xs_wdb_set_value(f->wdb, 3, SLOT_DATE, "20250505", 8, NULL), 0);
+    memset(&l, 0, sizeof l);
+    l.stop_after = 3;
+    assert_int_equal(xs_wdb_values(f->wdb, SLOT_DATE, collect_value, &l, NULL), 0);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.values[2], "20250505");
+    memset(&l, 0, sizeof l);
+    assert_int_equal(xs_db_values(f->db, 7, collect_value, &l, NULL), 0);
+    assert_int_equal(l.n, 0); /* a slot nobody set */
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_db_values(f->db, SLOT_DATE, NULL, &l, &err), XS_E_INVALID);
+    assert_int_equal(xs_wdb_values(NULL, SLOT_DATE, collect_value, &l, &err), XS_E_INVALID);
+}
+
 static void test_check_consistent_database(void **state)
 {
     struct fixture *f = *state;
@@ -1254,6 +1301,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_terms_with_prefix_in_order, setup_corpus, teardown),
         cmocka_unit_test_setup_teardown(test_terms_callback_stops, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_values_stream_in_docid_order, setup_corpus, teardown),
         cmocka_unit_test_setup_teardown(test_check_consistent_database, setup_corpus, teardown),
         cmocka_unit_test_setup_teardown(test_check_missing_database_fails, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_check_damaged_database_fails_or_counts, setup_corpus,
