@@ -111,6 +111,7 @@ struct pdx_analyzer {
     struct cache_entry *cache; /* cache_mask + 1 entries */
     size_t cache_mask;
     size_t cache_fills; /* entries written since the cache last grew */
+    size_t cache_max;   /* slots it may grow to */
     struct compound run;
     char folded[PDX_TERM_MAX];
     char stem[STEM_MAX];
@@ -557,6 +558,7 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
     }
     a->cache = calloc(CACHE_SLOTS_MIN, sizeof *a->cache);
     a->cache_mask = CACHE_SLOTS_MIN - 1;
+    a->cache_max = CACHE_SLOTS_MAX;
     if (a->cache == NULL) {
         set_error(errbuf, errbuf_len, "out of memory", NULL);
         goto fail;
@@ -577,6 +579,11 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
 fail:
     pdx_analyzer_free(a);
     return NULL;
+}
+
+void pdx_analyzer_keep_cache_small(struct pdx_analyzer *a)
+{
+    a->cache_max = a->cache_mask + 1;
 }
 
 void pdx_analyzer_free(struct pdx_analyzer *a)
@@ -669,7 +676,7 @@ static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned
             c->stop = (uint8_t)stop;
             memcpy(c->folded, folded, flen);
             memcpy(c->stem, t.stem, t.stem_len);
-            if (++a->cache_fills > a->cache_mask / 8 && a->cache_mask + 1 < CACHE_SLOTS_MAX)
+            if (++a->cache_fills > a->cache_mask / 8 && a->cache_mask + 1 < a->cache_max)
                 cache_grow(a);
         }
     }

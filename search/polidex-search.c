@@ -1047,6 +1047,10 @@ int main(int argc, char **argv)
     }
     char errbuf[256];
     struct pdx_analyzer *a = pdx_analyzer_new(errbuf, sizeof errbuf);
+    /* One search analyses a few documents: a cache sized for a corpus would cost more
+     * in page faults than it saves in stemming. */
+    if (a)
+        pdx_analyzer_keep_cache_small(a);
     /* Compiling the extractors' patterns is most of a search's start-up: only a field
      * value the index's own table cannot resolve needs them. */
     int want_ex = query && needs_extractor(query);

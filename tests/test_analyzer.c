@@ -644,13 +644,20 @@ static void test_analyze_cache_growth_keeps_stems(void **state)
                                 heads[k / 10 % 10], heads[k / 100 % 10], heads[k / 1000], e,
                                 i % 7 ? "la" : "et");
     }
+    /* And the same with a cache kept small, where words evict each other. */
+    struct pdx_analyzer *small = pdx_analyzer_new(NULL, 0);
+    if (small)
+        pdx_analyzer_keep_cache_small(small);
     struct stem_check c = {f->a, 0, 0};
     int rc1 = pdx_analyze(f->a, text, len, 1, check_stem, &c);
     int rc2 = pdx_analyze(f->a, text, len, 1, check_stem, &c);
+    int rc3 = small ? pdx_analyze(small, text, len, 1, check_stem, &c) : -1;
+    pdx_analyzer_free(small);
     test_free(text);
     assert_int_equal(rc1, 0);
     assert_int_equal(rc2, 0);
-    assert_int_equal(c.seen, 2 * 2 * nwords);
+    assert_int_equal(rc3, 0);
+    assert_int_equal(c.seen, 3 * 2 * nwords);
     assert_int_equal(c.mismatches, 0);
 }
 
