@@ -111,7 +111,7 @@ struct options {
     int verbose;
     long long max_size;
     unsigned shards; /* --shards N; 0 when not given */
-    unsigned jobs;   /* --jobs N: threads preparing documents for the writer(s) */
+    unsigned jobs;   /* --jobs N: threads (workers for an update, writers for a rebuild) */
     int compact;
 };
 
@@ -251,9 +251,10 @@ static void usage(FILE *f)
             "      --keep-missing keep the documents of files that disappeared\n"
             "      --shards N     a new index (or --rebuild) split into N shards (1-64), each\n"
             "                     written by its own thread; an existing index keeps its own\n"
-            "  -j, --jobs N       threads reading and analysing files for the writer (default:\n"
-            "                     one per processor; 0: all on the writer's thread; shared\n"
-            "                     among the shards)\n"
+            "  -j, --jobs N       threads (default: one per processor): an update has N threads\n"
+            "                     read and analyse files for its writer; a rebuild runs N\n"
+            "                     writers at once, each on its share of the files; 0: one\n"
+            "                     thread does everything\n"
             "      --compact      rewrite the index compactly with Xapian's compactor and swap\n"
             "                     it in; with --shards 1, merge a sharded index into one\n"
             "      --max-size MB  skip files larger than this (default 64)\n"
@@ -332,8 +333,8 @@ static int strset_has(const struct strset *set, const char *s, size_t len)
     return set->cap != 0 && set->slots[strset_slot(set, s, len)] != NULL;
 }
 
-/* Adds a copy of s[0, len) (no NUL inside). Returns 0, or -1 when out of memory. */
-/* Returns 1 when `s` was added, 0 when it was there already, -1 when out of memory. */
+/* Adds a copy of s[0, len) (no NUL inside). Returns 1 when it was added, 0 when it was
+ * there already, -1 when out of memory. */
 static int strset_add(struct strset *set, const char *s, size_t len)
 {
     if ((set->n + 1) * 2 > set->cap) {
@@ -597,9 +598,6 @@ static void report_lock(const char *index)
         msg("%s: locked by another writer (pid unknown); try again when it has finished", index);
 }
 
-/* Removes what interrupted rebuilds of `index` left beside it (INDEX.new-PID whose
- * process is gone). Called while holding the index's write lock, which every rebuild
- * holds while it runs. */
 /* 1 when `s` is PART_SUFFIX followed by digits only. */
 static int is_part_suffix(const char *s)
 {
@@ -609,6 +607,9 @@ static int is_part_suffix(const char *s)
     return strspn(s + n, "0123456789") == strlen(s + n);
 }
 
+/* Removes what interrupted rebuilds of `index` left beside it (INDEX.new-PID whose
+ * process is gone). Called while holding the index's write lock, which every rebuild
+ * holds while it runs. */
 static void remove_stale_rebuilds(const char *index)
 {
     char dir[4096];
@@ -1158,12 +1159,12 @@ static void store_job(struct run *r, struct job *j)
         tell_file(r, j->path, "extraction incomplete (%zu matches hit a limit)", j->limit_errors);
     char idterm[PDX_IDTERM_MAX + 1];
     size_t idlen = pdx_idterm(j->path, idterm, sizeof idterm);
-    /* A rebuild writes into a new database, and the walk indexes each file once: adding
-     * spares the lookup of the id that replacing costs. */
     if (begin_batch(r) != 0) {
         r->fatal = EXIT_INDEX;
         return;
     }
+    /* A rebuild writes into a new database, and the walk indexes each file once: adding
+     * spares the lookup of the id that replacing costs. */
     int rc = r->compare ? xs_wdb_replace(r->wdb, idterm, idlen, j->doc, NULL, &err)
                         : xs_wdb_add(r->wdb, j->doc, NULL, &err);
     if (rc != 0) {
