@@ -67,8 +67,11 @@ enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INDEX = 4, EXI
 /* Files per part at least: a smaller rebuild is not worth more writers. */
 #define PART_FILES_MIN 64
 
-/* The most threads --jobs takes (the default is one per processor online). */
+/* The most threads --jobs takes. The default is one per processor online, up to
+ * JOBS_DEFAULT_MAX: each writer of a rebuild holds a batch and its own analyzer (tens
+ * of MB), and more parts than that mostly add to the final merge. */
 #define JOBS_MAX 64
+#define JOBS_DEFAULT_MAX 8
 
 /* The file, inside the index directory, naming the process that holds the write lock. */
 #define WRITER_FILE "polidex.writer"
@@ -251,9 +254,9 @@ static void usage(FILE *f)
             "      --keep-missing keep the documents of files that disappeared\n"
             "      --shards N     a new index (or --rebuild) split into N shards (1-64), each\n"
             "                     written by its own thread; an existing index keeps its own\n"
-            "  -j, --jobs N       threads (default: one per processor): an update has N threads\n"
-            "                     read and analyse files for its writer; a rebuild runs N\n"
-            "                     writers at once, each on its share of the files; 0: one\n"
+            "  -j, --jobs N       threads (default: one per processor, up to 8): an update has N\n"
+            "                     threads read and analyse files for its writer; a rebuild runs\n"
+            "                     N writers at once, each on its share of the files; 0: one\n"
             "                     thread does everything\n"
             "      --compact      rewrite the index compactly with Xapian's compactor and swap\n"
             "                     it in; with --shards 1, merge a sharded index into one\n"
@@ -2931,8 +2934,8 @@ static int parse_options(int argc, char **argv, struct options *opt)
 int main(int argc, char **argv)
 {
     struct options opt = {.max_size = 64LL * 1024 * 1024, .jobs = pdx_cpu_count()};
-    if (opt.jobs > JOBS_MAX)
-        opt.jobs = JOBS_MAX;
+    if (opt.jobs > JOBS_DEFAULT_MAX)
+        opt.jobs = JOBS_DEFAULT_MAX;
     opt.index = getenv("POLIDEX_INDEX");
     if (!opt.index || !*opt.index)
         opt.index = "polidex.db";
