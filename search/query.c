@@ -1060,9 +1060,10 @@ static int build_node(const struct node *n, struct xs_query **out, struct pdx_qu
         }
         for (size_t i = 0; i < n->filter.n; i++) {
             const char *t = n->filter.terms[i];
-            int rc = n->filter.prefix_match
-                         ? xs_query_wildcard(t, strlen(t), PDX_QUERY_WILDCARD_MAX, &subs[i], &xe)
-                         : xs_query_term(t, strlen(t), 1, &subs[i], &xe);
+            /* A path prefix names a directory: all of its documents, however many (a
+             * filter: the terms' count costs time, not ranking). */
+            int rc = n->filter.prefix_match ? xs_query_wildcard(t, strlen(t), 0, &subs[i], &xe)
+                                            : xs_query_term(t, strlen(t), 1, &subs[i], &xe);
             if (rc != 0) {
                 snprintf(err->message, sizeof err->message, "%s", xe.message);
                 for (size_t j = 0; j < i; j++)

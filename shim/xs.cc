@@ -868,7 +868,6 @@ extern "C" int xs_query_wildcard(const char *prefix, size_t len, uint32_t max_ex
         require(out != nullptr, "xs_query_wildcard: out is NULL");
         *out = nullptr;
         // Xapian reads 0 as "no limit", the opposite of what the header promises.
-        require(max_expansion != 0, "xs_query_wildcard: max_expansion must be at least 1");
         Xapian::Query q(Xapian::Query::OP_WILDCARD,
                         term_in(prefix, len, "xs_query_wildcard: empty prefix"), max_expansion,
                         Xapian::Query::WILDCARD_LIMIT_ERROR, Xapian::Query::OP_SYNONYM);

@@ -240,8 +240,8 @@ int xs_query_term(const char *term, size_t len, uint32_t wqf, struct xs_query **
  * still frees them. `window` is used only by PHRASE and NEAR. */
 int xs_query_combine(int op, struct xs_query *const *subs, size_t n, uint32_t window,
                      struct xs_query **out, struct xs_error *err);
-/* All terms beginning with `prefix`, OR-ed (SYNONYM), at most `max_expansion` (>= 1) of
- * them; more is XS_E_INVALID with a message, reported by xs_db_search. */
+/* All terms beginning with `prefix`, OR-ed (SYNONYM), at most `max_expansion` of them
+ * (0: no limit); more is XS_E_INVALID with a message, reported by xs_db_search. */
 int xs_query_wildcard(const char *prefix, size_t len, uint32_t max_expansion, struct xs_query **out,
                       struct xs_error *err);
 /* Documents whose value in `slot` lies in [lo, hi] (byte-wise). An empty `hi` means

@@ -54,6 +54,16 @@ expect_found "date:2016..2018 contains date:2017" "$dated_2017" date:2016..2018
 expect_found "path: one document" "corpus/004_6b03d146d6a56937.txt" \
     path:corpus/004_6b03d146d6a56937.txt
 expect_found "path: a directory" "$(ls corpus/*.txt | sort)" path:corpus/
+# A directory of more than a thousand documents (Xapian's default limit on a wildcard).
+mkdir -p "$tmp/big/d"
+awk -v dir="$tmp/big/d" 'BEGIN { for (i = 0; i < 1100; i++)
+    printf "Note %d\nLa santé publique, note numéro %d.\n", i, i > sprintf("%s/n%04d.txt", dir, i) }'
+printf 'Hors du dossier\nLa santé publique ailleurs.\n' >"$tmp/big/autre.txt"
+"$B/polidex-index" -q -i "$tmp/bigdb" "$tmp/big" 2>"$tmp/err"
+n=$("$SEARCH_BIN" -i "$tmp/bigdb" --json --exact-count -n 1 -- "santé path:$tmp/big/d/" 2>"$tmp/err" |
+    sed -n 's/.*"total": \([0-9]*\).*/\1/p')
+check "path: a directory of 1100 documents (more than a wildcard's default limit)" \
+    "$([ "$n" = 1100 ]; echo $?)" "total '$n': $(cat "$tmp/err")"
 expect_found "filter with words" "$(grep -lF "2023" $(grep -liF intention corpus/*.txt) | sort)" \
     intention date:2023
 
