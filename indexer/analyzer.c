@@ -110,8 +110,9 @@ struct pdx_analyzer {
 
     struct cache_entry *cache; /* cache_mask + 1 entries */
     size_t cache_mask;
-    size_t cache_fills; /* entries written since the cache last grew */
-    size_t cache_max;   /* slots it may grow to */
+    size_t cache_fills;              /* entries written since the cache last grew */
+    size_t cache_max;                /* slots it may grow to */
+    const unsigned char *stem_first; /* pdx_analyzer_stem_only, borrowed */
     struct compound run;
     char folded[PDX_TERM_MAX];
     char stem[STEM_MAX];
@@ -586,6 +587,11 @@ void pdx_analyzer_keep_cache_small(struct pdx_analyzer *a)
     a->cache_max = a->cache_mask + 1;
 }
 
+void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first)
+{
+    a->stem_first = first;
+}
+
 void pdx_analyzer_free(struct pdx_analyzer *a)
 {
     if (a == NULL)
@@ -665,7 +671,11 @@ static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned
     if (stop)
         flags |= PDX_TOK_STOPWORD;
     t.flags = flags;
-    if (!(flags & PDX_TOK_NUMBER)) {
+    if (!(flags & PDX_TOK_NUMBER) && a->stem_first != NULL &&
+        !a->stem_first[(unsigned char)folded[0]]) {
+        t.stem = NULL;
+        t.stem_len = 0;
+    } else if (!(flags & PDX_TOK_NUMBER)) {
         int n = stem_word_h(a, folded, flen, h, a->stem, &t.stem);
         if (n < 0)
             return -1;

@@ -47,7 +47,8 @@ struct pdx_token {
     unsigned flags;     /* PDX_TOK_* */
     const char *folded; /* folded form, UTF-8, not NUL-terminated */
     size_t folded_len;
-    const char *stem; /* stem of the folded form (== folded for numbers, protected) */
+    const char *stem; /* stem of the folded form (== folded for numbers, protected);
+                       * NULL when not asked for (pdx_analyzer_stem_only) */
     size_t stem_len;
 };
 
@@ -68,6 +69,16 @@ void pdx_analyzer_free(struct pdx_analyzer *a);
  * touch costs a page fault worth about ten Snowball calls. Results are the same either
  * way. */
 void pdx_analyzer_keep_cache_small(struct pdx_analyzer *a);
+
+/* Stems only the words whose folded form begins with a byte b for which first[b] is
+ * nonzero; the other tokens are reported with stem NULL and stem_len 0 (unless their stem
+ * is at hand anyway: numbers, cached words). For a caller that looks for given stems
+ * only, such as the highlighter: Snowball French never changes a word's first byte (its
+ * rules work on suffixes inside regions that start at the second character at the
+ * earliest; tests/test_analyzer.c checks it), so no word whose first byte differs from a
+ * stem's can have that stem. `first` (256 entries) is borrowed until the next call;
+ * NULL, the default, stems every word. */
+void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first);
 
 /* Tokenises `text` (valid UTF-8, ideally NFC) and calls `fn` for each token. Positions
  * start at `first_pos` (use 1). Returns 0, the callback's nonzero value, or -1 on an

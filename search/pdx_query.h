@@ -67,6 +67,11 @@ int pdx_query_build(const struct pdx_query *q, struct xs_query **out, struct pdx
  * the query word it matches (0-based, < pdx_query_word_count), or -1. */
 int pdx_query_match_token(const struct pdx_query *q, const struct pdx_token *tok);
 
+/* Marks in `first` (256 entries, cleared here) the first byte of the stem of every word
+ * that pdx_query_match_token compares by stem: only tokens starting with one of them
+ * need stemming (see pdx_analyzer_stem_only). */
+void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[256]);
+
 /* Number of distinct positive query words (for snippet scoring). */
 size_t pdx_query_word_count(const struct pdx_query *q);
 

@@ -1149,7 +1149,8 @@ int pdx_query_match_token(const struct pdx_query *q, const struct pdx_token *tok
                 return (int)i;
             break;
         case HL_STEM:
-            if (tok->stem_len == strlen(w->stem) && memcmp(tok->stem, w->stem, tok->stem_len) == 0)
+            if (tok->stem != NULL && tok->stem_len == strlen(w->stem) &&
+                memcmp(tok->stem, w->stem, tok->stem_len) == 0)
                 return (int)i;
             break;
         default:
@@ -1161,6 +1162,14 @@ int pdx_query_match_token(const struct pdx_query *q, const struct pdx_token *tok
             return (int)i;
     }
     return -1;
+}
+
+void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[256])
+{
+    memset(first, 0, 256);
+    for (size_t i = 0; i < q->nwords; i++)
+        if (q->words[i].match == HL_STEM)
+            first[(unsigned char)q->words[i].stem[0]] = 1;
 }
 
 size_t pdx_query_word_count(const struct pdx_query *q)

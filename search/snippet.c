@@ -96,7 +96,14 @@ int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const ch
         while (scan_len > 0 && ((unsigned char)text[scan_len] & 0xC0) == 0x80)
             scan_len--;
     }
-    if (pdx_analyze(a, text, scan_len, 1, on_token, &s) < 0) {
+    /* Stemming every word of every document shown was a fifth of a search's snippet
+     * work: only words that can have a query word's stem are stemmed. */
+    unsigned char first[256];
+    pdx_query_stem_first_bytes(q, first);
+    pdx_analyzer_stem_only(a, first);
+    int rc = pdx_analyze(a, text, scan_len, 1, on_token, &s);
+    pdx_analyzer_stem_only(a, NULL);
+    if (rc < 0) {
         free(s.m);
         return -1;
     }
@@ -207,5 +214,10 @@ int pdx_snippet_each_match(struct pdx_analyzer *a, const struct pdx_query *q, co
                            size_t len, pdx_match_fn fn, void *ctx)
 {
     struct each e = {q, fn, ctx};
-    return pdx_analyze(a, text, len, 1, on_each_token, &e);
+    unsigned char first[256];
+    pdx_query_stem_first_bytes(q, first);
+    pdx_analyzer_stem_only(a, first);
+    int rc = pdx_analyze(a, text, len, 1, on_each_token, &e);
+    pdx_analyzer_stem_only(a, NULL);
+    return rc;
 }

@@ -661,6 +661,82 @@ static void test_analyze_cache_growth_keeps_stems(void **state)
     assert_int_equal(c.mismatches, 0);
 }
 
+/* pdx_analyzer_stem_only relies on Snowball French never changing a word's first byte:
+ * every letter, alone and before another, with the suffixes its rules remove or
+ * rewrite. */
+static void test_stem_keeps_first_byte(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const sufs[] = {
+        "",     "s",     "e",        "es",     "er",    "ez",     "a",     "ai",       "i",
+        "ie",   "is",    "it",       "ir",     "ions",  "ons",    "ant",   "ent",      "aient",
+        "era",  "erons", "irent",    "issant", "ement", "ements", "ment",  "amment",   "emment",
+        "ance", "ence",  "ique",     "isme",   "able",  "iste",   "eux",   "euse",     "eaux",
+        "aux",  "ation", "ateur",    "atrice", "logie", "usion",  "ution", "if",       "ive",
+        "ier",  "ion",   "issement", "ite",    "ites",  "ee",     "ees",   "issements"};
+    char word[16], stem[WORD_MAX];
+    size_t checked = 0, changed = 0;
+    for (char c0 = 'a'; c0 <= 'z'; c0++) {
+        for (char c1 = 'a' - 1; c1 <= 'z'; c1++) {
+            for (size_t k = 0; k < sizeof sufs / sizeof sufs[0]; k++) {
+                size_t n = 0;
+                word[n++] = c0;
+                if (c1 >= 'a')
+                    word[n++] = c1;
+                n += (size_t)snprintf(word + n, sizeof word - n, "%s", sufs[k]);
+                int m = pdx_stem(f->a, word, n, stem, sizeof stem);
+                checked++;
+                if (m <= 0 || stem[0] != word[0])
+                    changed++;
+            }
+        }
+    }
+    assert_true(checked > 30000);
+    assert_int_equal(changed, 0);
+}
+
+struct stem_only_check {
+    const struct got_token *all; /* the same text analysed with every word stemmed */
+    size_t n, seen, unstemmed, wrong;
+    const unsigned char *first;
+};
+
+static int check_stem_only(void *ctx, const struct pdx_token *t)
+{
+    struct stem_only_check *c = ctx;
+    const struct got_token *g = &c->all[c->seen++];
+    if (t->stem == NULL) {
+        c->unstemmed++;
+        if (t->stem_len != 0 || c->first[(unsigned char)t->folded[0]])
+            c->wrong++;
+    } else if (t->stem_len != strlen(g->stem) || memcmp(t->stem, g->stem, t->stem_len) != 0) {
+        c->wrong++;
+    }
+    return 0;
+}
+
+/* Only words starting with a chosen byte are stemmed; their stems are the usual ones. */
+static void test_analyze_stem_only(void **state)
+{
+    struct fixture *f = *state;
+    static const char text[] = "Les soins de sant\xc3\xa9 primaires et la sant\xc3\xa9 "
+                               "mentale des personnes \xc3\xa2g\xc3\xa9"
+                               "es, 2025.";
+    struct pdx_analyzer *b = pdx_analyzer_new(NULL, 0);
+    assert_non_null(b);
+    assert_int_equal(analyze(f, text, 1), 0);
+    unsigned char first[256] = {0};
+    first['s'] = 1;
+    pdx_analyzer_stem_only(b, first);
+    struct stem_only_check c = {f->toks, f->n, 0, 0, 0, first};
+    int rc = pdx_analyze(b, text, strlen(text), 1, check_stem_only, &c);
+    pdx_analyzer_free(b);
+    assert_int_equal(rc, 0);
+    assert_int_equal(c.seen, f->n);
+    assert_int_equal(c.wrong, 0);
+    assert_true(c.unstemmed >= 8);
+}
+
 static int count_tokens(void *ctx, const struct pdx_token *t)
 {
     size_t *stats = ctx; /* count, longest folded, end of the last token */
@@ -950,6 +1026,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_analyze_long_text_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_long_text_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_cache_growth_keeps_stems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stem_keeps_first_byte, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_analyze_stem_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_no_spaces_at_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_supplementary_characters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_callback_stops, setup, teardown),
