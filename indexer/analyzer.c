@@ -54,7 +54,7 @@
 
 #define ELISION_PREFIX_MAX 6 /* "jusqu", "lorsqu", "puisqu", "quoiqu" */
 
-enum fold_class { CL_LETTER = 1, CL_UPPER = 2 };
+enum fold_class { CL_LETTER = 1, CL_UPPER = 2, CL_KNOWN = 4 /* entry computed */ };
 
 struct fold_entry {
     uint8_t len; /* 0: the character is dropped (combining mark, soft hyphen, ·) */
@@ -96,11 +96,12 @@ struct compound {
 
 struct pdx_analyzer {
     UBreakIterator *brk;
-    const UNormalizer2 *nfkd; /* ICU's static instance, not owned */
+    const UNormalizer2 *nfd; /* ICU's static instances, not owned, fetched on first use */
+    const UNormalizer2 *nfkd;
     struct sb_stemmer *stemmer;
     struct wordset stop;
     struct wordset protect;
-    struct fold_entry fold[FOLD_LAST - FOLD_FIRST + 1];
+    struct fold_entry fold[FOLD_LAST - FOLD_FIRST + 1]; /* filled as characters come */
 
     /* One chunk of text in UTF-16, and for each UTF-16 index its byte offset in the
      * chunk (map[n16] is the chunk's length). Both grow up to CHUNK_MAX + 1. */
@@ -225,11 +226,37 @@ static const char *extra_fold(UChar32 c)
     }
 }
 
+/* Decomposes `src` (n units) into `dec` (cap units) as NFKD does and returns the length,
+ * or -1. NFD's data is built into ICU; NFKD's must be loaded from ICU's data (a tenth of
+ * a search's start-up), and differs from NFD only where a character of the canonical
+ * decomposition has a compatibility mapping: NFKD is used, and loaded, only then. */
+static int32_t decompose(struct pdx_analyzer *a, const UChar *src, int32_t n, UChar *dec,
+                         int32_t cap)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    if (a->nfd == NULL)
+        a->nfd = unorm2_getNFDInstance(&st);
+    int32_t nd = U_SUCCESS(st) ? unorm2_normalize(a->nfd, src, n, dec, cap, &st) : -1;
+    if (U_FAILURE(st))
+        return -1;
+    for (int32_t i = 0; i < nd;) {
+        UChar32 d;
+        U16_NEXT(dec, i, nd, d);
+        if (u_getIntPropertyValue(d, UCHAR_DECOMPOSITION_TYPE) == U_DT_NONE)
+            continue;
+        if (a->nfkd == NULL)
+            a->nfkd = unorm2_getNFKDInstance(&st);
+        nd = U_SUCCESS(st) ? unorm2_normalize(a->nfkd, src, n, dec, cap, &st) : -1;
+        return U_FAILURE(st) ? -1 : nd;
+    }
+    return nd;
+}
+
 /* Folds one code point the slow way: full case folding (ß → ss, ﬁ → fi), NFKD (so
  * that compatibility forms fold too: 1ᵉʳ → 1er, ｆ → f, ǆ → dz), combining marks and
  * white space dropped, extra_fold. Writes at most `cap` bytes; returns the length or -1
  * (ICU failure or no room). */
-static int fold_slow(const UNormalizer2 *nfkd, UChar32 c, char *out, size_t cap)
+static int fold_slow(struct pdx_analyzer *a, UChar32 c, char *out, size_t cap)
 {
     if (is_dropped(c))
         return 0;
@@ -242,8 +269,10 @@ static int fold_slow(const UNormalizer2 *nfkd, UChar32 c, char *out, size_t cap)
     UErrorCode st = U_ZERO_ERROR;
     U16_APPEND_UNSAFE(src, n, c);
     int32_t nl = u_strFoldCase(low, 8, src, n, U_FOLD_CASE_DEFAULT, &st);
-    int32_t nd = unorm2_normalize(nfkd, low, nl, dec, 64, &st);
     if (U_FAILURE(st))
+        return -1;
+    int32_t nd = decompose(a, low, nl, dec, 64);
+    if (nd < 0)
         return -1;
 
     size_t len = 0;
@@ -272,18 +301,21 @@ static int fold_slow(const UNormalizer2 *nfkd, UChar32 c, char *out, size_t cap)
     return (int)len;
 }
 
-static int fold_table_build(struct pdx_analyzer *a)
+/* The table entry of a code point in [FOLD_FIRST, FOLD_LAST], computed on its first use:
+ * a search meets a few dozen of them, and folding all 464 up front was a tenth of its
+ * start-up. */
+static const struct fold_entry *fold_entry(struct pdx_analyzer *a, UChar32 c)
 {
-    for (UChar32 c = FOLD_FIRST; c <= FOLD_LAST; c++) {
-        struct fold_entry *e = &a->fold[c - FOLD_FIRST];
-        int n = fold_slow(a->nfkd, c, e->out, sizeof e->out);
-        if (n < 0)
-            return -1;
-        e->len = (uint8_t)n;
-        e->cls = (uint8_t)((u_isalpha(c) ? CL_LETTER : 0) |
-                           (u_isupper(c) || u_istitle(c) ? CL_UPPER : 0));
-    }
-    return 0;
+    struct fold_entry *e = &a->fold[c - FOLD_FIRST];
+    if (e->cls & CL_KNOWN)
+        return e;
+    int n = fold_slow(a, c, e->out, sizeof e->out);
+    if (n < 0) /* cannot happen with ICU's data; keep the character, as beyond the table */
+        n = (int)utf8_put(c, e->out);
+    e->len = (uint8_t)n;
+    e->cls = (uint8_t)(CL_KNOWN | (u_isalpha(c) ? CL_LETTER : 0) |
+                       (u_isupper(c) || u_istitle(c) ? CL_UPPER : 0));
+    return e;
 }
 
 struct fold_stats {
@@ -294,7 +326,7 @@ struct fold_stats {
 /* Folds s[0, n) into out, keeping at most PDX_TERM_MAX bytes made of whole folded
  * characters (out has room for PDX_TERM_MAX). Counts letters over the whole word.
  * Returns the folded length. */
-static size_t fold_word(const struct pdx_analyzer *a, const char *s, size_t n, char *out,
+static size_t fold_word(struct pdx_analyzer *a, const char *s, size_t n, char *out,
                         struct fold_stats *fs)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -326,7 +358,7 @@ static size_t fold_word(const struct pdx_analyzer *a, const char *s, size_t n, c
             UChar32 cp;
             i = utf8_next(u, i, n, &cp);
             if (cp >= FOLD_FIRST && cp <= FOLD_LAST) {
-                const struct fold_entry *e = &a->fold[cp - FOLD_FIRST];
+                const struct fold_entry *e = fold_entry(a, cp);
                 if (e->cls & CL_LETTER)
                     letters++;
                 if (e->cls & CL_UPPER)
@@ -340,7 +372,7 @@ static size_t fold_word(const struct pdx_analyzer *a, const char *s, size_t n, c
                 prev_letter = isl != 0;
                 if (full)
                     continue;
-                int m = fold_slow(a->nfkd, cp, tmp, sizeof tmp);
+                int m = fold_slow(a, cp, tmp, sizeof tmp);
                 if (m < 0) /* cannot happen with ICU's data; keep the character */
                     m = (int)utf8_put(cp, tmp);
                 piece = tmp, k = (size_t)m;
@@ -447,8 +479,8 @@ static void set_error(char *errbuf, size_t errbuf_len, const char *what, const c
 
 /* Builds a set from the compiled-in data file `name`: one entry a line, '#' lines are
  * comments; entries are folded, so the file may be written with accents. */
-static int wordset_load(const struct pdx_analyzer *a, struct wordset *ws, const char *name,
-                        char *errbuf, size_t errbuf_len)
+static int wordset_load(struct pdx_analyzer *a, struct wordset *ws, const char *name, char *errbuf,
+                        size_t errbuf_len)
 {
     size_t dlen;
     const char *data = pdx_data_get(name, &dlen);
@@ -547,11 +579,6 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
         set_error(errbuf, errbuf_len, "out of memory", NULL);
         return NULL;
     }
-    a->nfkd = unorm2_getNFKDInstance(&st);
-    if (U_FAILURE(st)) {
-        set_error(errbuf, errbuf_len, "ICU NFKD normaliser", u_errorName(st));
-        goto fail;
-    }
     a->brk = ubrk_open(UBRK_WORD, "fr", NULL, 0, &st);
     if (U_FAILURE(st)) {
         set_error(errbuf, errbuf_len, "ICU word break iterator", u_errorName(st));
@@ -567,10 +594,6 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
     a->stemmer = sb_stemmer_new("french", "UTF_8");
     if (a->stemmer == NULL) {
         set_error(errbuf, errbuf_len, "Snowball French stemmer unavailable", NULL);
-        goto fail;
-    }
-    if (fold_table_build(a) != 0) {
-        set_error(errbuf, errbuf_len, "cannot build the folding table (ICU)", NULL);
         goto fail;
     }
     if (wordset_load(a, &a->stop, "stopwords", errbuf, errbuf_len) != 0 ||
