@@ -49,6 +49,7 @@
  * eighth of its slots, up to the indexer's size (growing at a half left 30 % more
  * Snowball calls in the indexer, an eighth 4 %). */
 #define CACHE_SLOTS_MIN 1024  /* a power of two */
+#define CACHE_SLOTS_SMALL 256 /* pdx_analyzer_keep_cache_small */
 #define CACHE_SLOTS_MAX 65536 /* a power of two */
 #define CACHE_WORD 30         /* longest folded word (and stem) cached, in bytes */
 
@@ -109,7 +110,7 @@ struct pdx_analyzer {
     uint32_t *map;
     size_t cap16;
 
-    struct cache_entry *cache; /* cache_mask + 1 entries */
+    struct cache_entry *cache; /* cache_mask + 1 entries, allocated on first use */
     size_t cache_mask;
     size_t cache_fills;              /* entries written since the cache last grew */
     size_t cache_max;                /* slots it may grow to */
@@ -584,13 +585,8 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len)
         set_error(errbuf, errbuf_len, "ICU word break iterator", u_errorName(st));
         goto fail;
     }
-    a->cache = calloc(CACHE_SLOTS_MIN, sizeof *a->cache);
     a->cache_mask = CACHE_SLOTS_MIN - 1;
     a->cache_max = CACHE_SLOTS_MAX;
-    if (a->cache == NULL) {
-        set_error(errbuf, errbuf_len, "out of memory", NULL);
-        goto fail;
-    }
     a->stemmer = sb_stemmer_new("french", "UTF_8");
     if (a->stemmer == NULL) {
         set_error(errbuf, errbuf_len, "Snowball French stemmer unavailable", NULL);
@@ -607,6 +603,8 @@ fail:
 
 void pdx_analyzer_keep_cache_small(struct pdx_analyzer *a)
 {
+    if (a->cache == NULL)
+        a->cache_mask = CACHE_SLOTS_SMALL - 1;
     a->cache_max = a->cache_mask + 1;
 }
 
@@ -677,6 +675,8 @@ static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned
     t.stem_len = flen;
 
     struct cache_entry *c = NULL;
+    if (a->cache == NULL && (a->cache = calloc(a->cache_mask + 1, sizeof *a->cache)) == NULL)
+        return -1;
     if (flen <= CACHE_WORD) {
         c = &a->cache[h & a->cache_mask];
         if (c->flen == flen && memcmp(c->folded, folded, flen) == 0) {
