@@ -5,9 +5,9 @@
  * The text is handed to ICU in chunks of about CHUNK_TARGET bytes cut just after a
  * newline or after a space followed by an ASCII byte: ICU's word rules always break
  * there, and neither an elision nor a hyphenated compound can span such a cut, so the
- * tokens are those of the whole text while the UTF-16 copy and its offset map stay
- * small and in cache. Each chunk is converted once into UTF-16 with a map from UTF-16
- * index to byte offset, so that spans are exact byte offsets into the UTF-8 input.
+ * tokens are those of the whole text while the UTF-16 copy stays small and in cache.
+ * Each chunk is converted once into UTF-16; a cursor walking the UTF-8 along with the
+ * break iterator turns its boundaries into exact byte offsets into the input.
  *
  * Sections: decoding helpers; folding; word sets (stop words, protected words);
  * stemming; the analyzer object; tokenising.
@@ -104,10 +104,8 @@ struct pdx_analyzer {
     struct wordset protect;
     struct fold_entry fold[FOLD_LAST - FOLD_FIRST + 1]; /* filled as characters come */
 
-    /* One chunk of text in UTF-16, and for each UTF-16 index its byte offset in the
-     * chunk (map[n16] is the chunk's length). Both grow up to CHUNK_MAX + 1. */
+    /* One chunk of text in UTF-16; grows up to CHUNK_MAX + 1 units. */
     UChar *u16;
-    uint32_t *map;
     size_t cap16;
 
     struct cache_entry *cache; /* cache_mask + 1 entries, allocated on first use */
@@ -624,7 +622,6 @@ void pdx_analyzer_free(struct pdx_analyzer *a)
     wordset_free(&a->stop);
     wordset_free(&a->protect);
     free(a->u16);
-    free(a->map);
     free(a->cache);
     free(a);
 }
@@ -926,33 +923,59 @@ static size_t chunk_end(const char *t, size_t len, size_t from)
     return lim;
 }
 
-/* Converts text[0, n) into a->u16 and a->map; returns the UTF-16 length. */
+/* Converts text[0, n) into a->u16; returns the UTF-16 length. */
 static int32_t to_utf16(struct pdx_analyzer *a, const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
     UChar *u = a->u16;
-    uint32_t *map = a->map;
     int32_t k = 0;
     for (size_t i = 0; i < n;) {
         if (s[i] < 0x80) {
-            map[k] = (uint32_t)i;
             u[k++] = s[i++];
             continue;
         }
         UChar32 cp;
-        size_t at = i;
         i = utf8_next(s, i, n, &cp);
-        map[k] = (uint32_t)at;
         if (cp <= 0xFFFF) {
             u[k++] = (UChar)cp;
         } else {
             u[k++] = U16_LEAD(cp);
-            map[k] = (uint32_t)at;
             u[k++] = U16_TRAIL(cp);
         }
     }
-    map[k] = (uint32_t)n;
     return k;
+}
+
+/* A position in a chunk, as a UTF-16 index and the byte offset of the same character. */
+struct cursor {
+    int32_t i16;
+    size_t i8;
+};
+
+/* Moves `c` forward to the UTF-16 index `target` (never behind c) of the chunk s[0, n),
+ * decoding as to_utf16 does, and returns its byte offset; the trail unit of a pair maps
+ * to the pair's first byte. The break iterator reports boundaries in increasing order:
+ * walking along with it costs less than a table of an offset per unit, which doubled
+ * the memory a large document's analysis touches. */
+static size_t cursor_to(struct cursor *c, const unsigned char *s, size_t n, int32_t target)
+{
+    while (c->i16 < target && c->i8 < n) {
+        size_t at = c->i8;
+        int32_t units = 1;
+        if (s[at] < 0x80) {
+            c->i8++;
+        } else {
+            UChar32 cp;
+            c->i8 = utf8_next(s, at, n, &cp);
+            units = cp <= 0xFFFF ? 1 : 2;
+        }
+        if (c->i16 + units > target) {
+            c->i8 = at;
+            return at;
+        }
+        c->i16 += units;
+    }
+    return c->i8;
 }
 
 static int reserve16(struct pdx_analyzer *a, size_t n)
@@ -970,10 +993,6 @@ static int reserve16(struct pdx_analyzer *a, size_t n)
     if (u == NULL)
         return -1;
     a->u16 = u;
-    uint32_t *m = realloc(a->map, cap * sizeof *m);
-    if (m == NULL)
-        return -1;
-    a->map = m;
     a->cap16 = cap;
     return 0;
 }
@@ -989,6 +1008,8 @@ static int analyze_chunk(struct walk *w, size_t base, size_t n)
     if (U_FAILURE(st))
         return -1;
 
+    const unsigned char *text = (const unsigned char *)w->text + base;
+    struct cursor at = {0, 0};
     int32_t prev_end = -1; /* end of the previous word in this chunk */
     int32_t s = ubrk_first(a->brk);
     for (int32_t e = ubrk_next(a->brk); e != UBRK_DONE; s = e, e = ubrk_next(a->brk)) {
@@ -998,7 +1019,9 @@ static int analyze_chunk(struct walk *w, size_t base, size_t n)
         int continues =
             a->run.nparts > 0 && prev_end >= 0 && s == prev_end + 1 && is_hyphen(a->u16[prev_end]);
         int number = status < UBRK_WORD_NUMBER_LIMIT;
-        int rc = emit_word(w, base + a->map[s], base + a->map[e], number, continues);
+        size_t bs = cursor_to(&at, text, n, s);
+        size_t be = cursor_to(&at, text, n, e);
+        int rc = emit_word(w, base + bs, base + be, number, continues);
         if (rc != 0)
             return rc;
         prev_end = e;
