@@ -5,6 +5,11 @@
  * oldest slot the submitter has not taken back), `claimed` (the next slot a worker will
  * prepare) and `submitted` (the next free slot): taken <= claimed <= submitted. One
  * mutex guards them and the slots' `ready` flags; the work itself runs unlocked.
+ *
+ * Waking a sleeping worker is a system call. When the submitter is the slower side (the
+ * index writer usually is), the workers sleep with the ring full and would be woken
+ * once per job; instead they are woken when a few jobs wait for them, or at once when
+ * the submitter is about to wait for one of them.
  */
 #include "pdx_pipeline.h"
 
@@ -32,6 +37,8 @@ struct pdx_pipeline {
     size_t depth;
     uint64_t taken, claimed, submitted;
     int stop;
+    unsigned idle;     /* workers waiting for a slot to claim */
+    size_t wake_batch; /* unclaimed jobs that wake a worker */
     pdx_job_fn prepare;
     pdx_state_fini fini;
     struct worker *workers;
@@ -45,8 +52,11 @@ static void *worker_main(void *arg)
     struct pdx_pipeline *p = w->p;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->claimed == p->submitted && !p->stop)
+        while (p->claimed == p->submitted && !p->stop) {
+            p->idle++;
             pthread_cond_wait(&p->work, &p->mu);
+            p->idle--;
+        }
         if (p->claimed == p->submitted)
             break; /* stopping, and nothing left to prepare */
         struct slot *s = &p->ring[p->claimed % p->depth];
@@ -72,6 +82,7 @@ struct pdx_pipeline *pdx_pipeline_new(unsigned workers, size_t depth, size_t sta
     if (p == NULL)
         return NULL;
     p->depth = depth;
+    p->wake_batch = depth / 4 > 1 ? depth / 4 : 1;
     p->prepare = prepare;
     p->fini = fini;
     p->ring = calloc(depth, sizeof *p->ring);
@@ -175,7 +186,8 @@ int pdx_pipeline_submit(struct pdx_pipeline *p, void *job)
     s->job = job;
     s->ready = 0;
     p->submitted++;
-    pthread_cond_signal(&p->work);
+    if (p->idle > 0 && p->submitted - p->claimed >= p->wake_batch)
+        pthread_cond_signal(&p->work);
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
@@ -187,6 +199,8 @@ void *pdx_pipeline_take(struct pdx_pipeline *p)
     struct slot *s = &p->ring[p->taken % p->depth];
     if (p->nworkers) {
         pthread_mutex_lock(&p->mu);
+        if (!s->ready && p->idle > 0 && p->claimed < p->submitted)
+            pthread_cond_broadcast(&p->work); /* jobs held back for a batch: now */
         while (!s->ready)
             pthread_cond_wait(&p->ready, &p->mu);
         pthread_mutex_unlock(&p->mu);
