@@ -84,6 +84,20 @@ static size_t best_anchor(const struct match *m, size_t n, size_t nwords, size_t
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6";
 
+/* Analyses text[0, len) for the query's matches. Stemming every word of every document
+ * shown was a fifth of a search's snippet work: only words that can have a query word's
+ * stem are stemmed. */
+static int analyze_for(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
+                       size_t len, pdx_token_fn fn, void *ctx)
+{
+    unsigned char first[256];
+    pdx_query_stem_first_bytes(q, first);
+    pdx_analyzer_stem_only(a, first);
+    int rc = pdx_analyze(a, text, len, 1, fn, ctx);
+    pdx_analyzer_stem_only(a, NULL);
+    return rc;
+}
+
 int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
                      size_t len, size_t width, struct pdx_snippet *out)
 {
@@ -96,13 +110,10 @@ int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const ch
         while (scan_len > 0 && ((unsigned char)text[scan_len] & 0xC0) == 0x80)
             scan_len--;
     }
-    /* Stemming every word of every document shown was a fifth of a search's snippet
-     * work: only words that can have a query word's stem are stemmed. */
-    unsigned char first[256];
-    pdx_query_stem_first_bytes(q, first);
-    pdx_analyzer_stem_only(a, first);
-    int rc = pdx_analyze(a, text, scan_len, 1, on_token, &s);
-    pdx_analyzer_stem_only(a, NULL);
+    /* A query of filters only (pillar:, date:, …) has no word to highlight: its passage
+     * is the document's beginning, found without analysing the document (for long
+     * legal texts that analysis was most of such a search's time). */
+    int rc = pdx_query_word_count(q) > 0 ? analyze_for(a, q, text, scan_len, on_token, &s) : 0;
     if (rc < 0) {
         free(s.m);
         return -1;
@@ -214,10 +225,7 @@ int pdx_snippet_each_match(struct pdx_analyzer *a, const struct pdx_query *q, co
                            size_t len, pdx_match_fn fn, void *ctx)
 {
     struct each e = {q, fn, ctx};
-    unsigned char first[256];
-    pdx_query_stem_first_bytes(q, first);
-    pdx_analyzer_stem_only(a, first);
-    int rc = pdx_analyze(a, text, len, 1, on_each_token, &e);
-    pdx_analyzer_stem_only(a, NULL);
-    return rc;
+    if (pdx_query_word_count(q) == 0)
+        return 0; /* filters only: nothing to find */
+    return analyze_for(a, q, text, len, on_each_token, &e);
 }
