@@ -69,7 +69,9 @@ struct node {
 struct hl_word {
     char folded[PDX_TERM_MAX + 1];
     char stem[PDX_TERM_MAX + 1];
-    int match; /* HL_STEM, HL_EXACT or HL_PREFIX */
+    int match;     /* HL_STEM, HL_EXACT or HL_PREFIX */
+    int lone_stop; /* only ever a stop word typed alone: highlighted only if the query
+                      still searches for it once parsed (see prune_highlights) */
 };
 enum { HL_STEM, HL_EXACT, HL_PREFIX };
 
@@ -314,12 +316,14 @@ static int node_add_kid(struct parser *p, struct node *n, struct node *kid)
     return 0;
 }
 
-static int remember_word(struct parser *p, const struct form *f, int match)
+static int remember_word(struct parser *p, const struct form *f, int match, int lone_stop)
 {
     struct pdx_query *q = p->q;
     for (size_t i = 0; i < q->nwords; i++)
-        if (q->words[i].match == match && strcmp(q->words[i].folded, f->folded) == 0)
+        if (q->words[i].match == match && strcmp(q->words[i].folded, f->folded) == 0) {
+            q->words[i].lone_stop &= lone_stop;
             return 0;
+        }
     if (q->nwords == q->cap_words) {
         size_t cap = q->cap_words ? q->cap_words * 2 : 8;
         struct hl_word *w = realloc(q->words, cap * sizeof *w);
@@ -334,6 +338,7 @@ static int remember_word(struct parser *p, const struct form *f, int match)
     memcpy(w->folded, f->folded, sizeof w->folded);
     memcpy(w->stem, f->stem, sizeof w->stem);
     w->match = match;
+    w->lone_stop = lone_stop;
     return 0;
 }
 
@@ -451,7 +456,7 @@ static struct node *parse_exact(struct parser *p, const struct lex_token *t)
     n->word_start = t->start;
     n->word_len = t->len;
     n->exact = 1;
-    if (remember_word(p, &c.forms[0], HL_EXACT) != 0) {
+    if (remember_word(p, &c.forms[0], HL_EXACT, 0) != 0) {
         node_free(n);
         return NULL;
     }
@@ -488,7 +493,7 @@ static struct node *parse_word(struct parser *p, const struct lex_token *t)
         n->field = t->field;
         n->parts = copy_forms(&c.forms[last], 1);
         n->nparts = 1;
-        if (!n->parts || remember_word(p, &c.forms[last], HL_PREFIX) != 0) {
+        if (!n->parts || remember_word(p, &c.forms[last], HL_PREFIX, 0) != 0) {
             fail_at(p, t->start, "out of memory");
             node_free(n);
             return NULL;
@@ -530,10 +535,11 @@ static struct node *parse_word(struct parser *p, const struct lex_token *t)
         return NULL;
     }
     int rc = 0;
+    int lone_stop = nk == 1 && kept[0].stopword && !n->joined;
     for (size_t i = 0; i < nk && rc == 0; i++)
-        rc = remember_word(p, &kept[i], nk == 1 ? HL_STEM : HL_EXACT);
+        rc = remember_word(p, &kept[i], nk == 1 ? HL_STEM : HL_EXACT, lone_stop);
     if (rc == 0 && n->joined)
-        rc = remember_word(p, n->joined, HL_EXACT);
+        rc = remember_word(p, n->joined, HL_EXACT, 0);
     if (rc != 0) {
         node_free(n);
         return NULL;
@@ -569,7 +575,7 @@ static struct node *parse_phrase(struct parser *p, const struct lex_token *t)
     for (size_t i = 0; i < c.n; i++) {
         if (content > 0 && c.forms[i].stopword)
             continue;
-        if (remember_word(p, &c.forms[i], HL_EXACT) != 0) {
+        if (remember_word(p, &c.forms[i], HL_EXACT, 0) != 0) {
             node_free(n);
             return NULL;
         }
@@ -674,6 +680,32 @@ static struct node *parse_primary(struct parser *p, int *sign)
         return NULL;
     }
     return n;
+}
+
+/* 1 when the tree at `n` still searches for the lone stop word `folded`. */
+static int searches_stopword(const struct node *n, const char *folded)
+{
+    if (n == NULL)
+        return 0;
+    if (n->kind == N_WORD && n->nparts == 1 && n->parts[0].stopword &&
+        strcmp(n->parts[0].folded, folded) == 0)
+        return 1;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (searches_stopword(n->kids[i], folded))
+            return 1;
+    return 0;
+}
+
+/* A stop word typed alone beside other words is not searched for (« soins de santé »
+ * looks for soins and santé): lighting up every « de » and « des » of a passage would
+ * claim matches the search never made. Its highlight goes with it. */
+static void prune_highlights(struct pdx_query *q)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < q->nwords; i++)
+        if (!q->words[i].lone_stop || searches_stopword(q->root, q->words[i].folded))
+            q->words[k++] = q->words[i];
+    q->nwords = k;
 }
 
 /* Is this node a lone stop word (dropped when other words are present)? */
@@ -905,6 +937,7 @@ struct pdx_query *pdx_query_parse_lx(struct pdx_analyzer *a, struct pdx_extracto
         return NULL;
     }
     q->root = root;
+    prune_highlights(q);
     return q;
 }
 

@@ -121,8 +121,10 @@ int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const ch
 
     size_t ws = 0;
     if (s.n > 0) {
-        size_t anchor = best_anchor(s.m, s.n, pdx_query_word_count(q), width);
+        /* The passage shown starts `context` bytes before its anchor: the matches that
+         * count are those it shows. */
         size_t context = width / 4;
+        size_t anchor = best_anchor(s.m, s.n, pdx_query_word_count(q), width - context);
         ws = s.m[anchor].start > context ? s.m[anchor].start - context : 0;
         /* Start after a space so that no word is cut. */
         size_t k = ws;

@@ -54,6 +54,15 @@ expect_found "date:2016..2018 contains date:2017" "$dated_2017" date:2016..2018
 expect_found "path: one document" "corpus/004_6b03d146d6a56937.txt" \
     path:corpus/004_6b03d146d6a56937.txt
 expect_found "path: a directory" "$(ls corpus/*.txt | sort)" path:corpus/
+# The passage shown is the one with the most of the query's words, and stop words the
+# search left out are not lit up.
+first=$("$SEARCH_BIN" -i "$db" -n 1 --color never -- "soins de santé primaires" 2>&1 | sed -n 3p)
+case $first in
+*"**soins**"*"**santé**"*"**primaires**"*)
+    case $first in *"**de**"* | *"**des**"*) r=1 ;; *) r=0 ;; esac ;;
+*) r=1 ;;
+esac
+check "snippet: the passage with every query word, stop words not lit" $r "$first"
 # A directory of more than a thousand documents (Xapian's default limit on a wildcard).
 mkdir -p "$tmp/big/d"
 awk -v dir="$tmp/big/d" 'BEGIN { for (i = 0; i < 1100; i++)

@@ -258,6 +258,10 @@ static void test_match_token_highlights(void **state)
         {"hôp*", "l’Hôpital, l'hospice", "[Hôpital]"},
         {"oeuvre", "la mise en œuvre", "[œuvre]"},
         {"santé -oms", "la santé de l’OMS", "[santé]"},
+        /* A stop word typed beside other words is not searched for: not lit either. */
+        {"soins de santé", "des soins de santé", "[soins][santé]"},
+        {"de", "des soins de santé", "[des][de]"},
+        {"de OR la", "la santé de l'enfant", "[la][de]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct pdx_query_error err;
