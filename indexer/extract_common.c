@@ -778,14 +778,8 @@ int pdx_phrases_add(struct pdx_phrases *ps, struct pdx_keyset *ks, unsigned keyf
     buf[0] = '\0';
     if (pdx_phrase_to_regex(phrase, len, buf, sizeof buf, &used) != 0)
         return -2;
-    if (ps->n == ps->cap) {
-        size_t ncap = ps->cap ? ps->cap * 2 : 64;
-        struct pdx_phrase *n = realloc(ps->items, ncap * sizeof *n);
-        if (!n)
-            return -1;
-        ps->items = n;
-        ps->cap = ncap;
-    }
+    if (pdx_grow((void **)&ps->items, &ps->cap, ps->n, sizeof *ps->items, SIZE_MAX) != 0)
+        return -1;
     char *re = malloc(used + 1);
     if (!re)
         return -1;
@@ -1085,14 +1079,9 @@ static int scan_candidates(struct pdx_extractor *ex, const char *text, size_t le
         }
         if (!flags)
             continue;
-        if (ex->ncands == ex->capcands) {
-            size_t ncap = ex->capcands ? ex->capcands * 2 : 1024;
-            struct pdx_cand *n = realloc(ex->cands, ncap * sizeof *n);
-            if (!n)
-                return -1;
-            ex->cands = n;
-            ex->capcands = ncap;
-        }
+        if (pdx_grow((void **)&ex->cands, &ex->capcands, ex->ncands, sizeof *ex->cands, SIZE_MAX) !=
+            0)
+            return -1;
         ex->cands[ex->ncands].ws = ws;
         ex->cands[ex->ncands].we = we;
         ex->cands[ex->ncands].flags = flags;

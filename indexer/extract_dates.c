@@ -664,6 +664,23 @@ static void format_ymd(struct pdx_date_mention *m, int y, int mo, int d)
         set_value(m, "%04d", y);
 }
 
+/* « le mois dernier », « ce mois-ci », « le mois prochain »: the month `sign` (-1, 0, 1)
+ * away from the reference date's, or XXXX-XX without one. Returns 1 (a mention). */
+static int relative_month(struct pdx_date_mention *m, const struct pdx_ymd *ref, int sign)
+{
+    if (!ref) {
+        set_value(m, "XXXX-XX");
+        return 1;
+    }
+    int mo = ref->month + sign, y = ref->year;
+    if (mo < 1)
+        mo = 12, y--;
+    if (mo > 12)
+        mo = 1, y++;
+    format_ymd(m, y, mo, 0);
+    return 1;
+}
+
 /* The year for a day and month without one, given the weekday when stated: the year
  * nearest `anchor` whose date falls on that weekday; without a weekday, the anchor. */
 static int infer_year(int anchor, int month, int day, int wd)
@@ -1070,19 +1087,8 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
         if (!G("unit"))
             return 0;
         pdx_extract_fold(text, gs, ge, f, sizeof f);
-        if (strncmp(f, "mois", 4) == 0) {
-            if (!ref) {
-                set_value(&m[0], "XXXX-XX");
-                return 1;
-            }
-            int mo = ref->month + sign, y = ref->year;
-            if (mo < 1)
-                mo = 12, y--;
-            if (mo > 12)
-                mo = 1, y++;
-            format_ymd(&m[0], y, mo, 0);
-            return 1;
-        }
+        if (strncmp(f, "mois", 4) == 0)
+            return relative_month(&m[0], ref, sign);
         if (ref)
             format_ymd(&m[0], ref->year + sign, 0, 0);
         else
@@ -1164,19 +1170,8 @@ static int match_date(struct pdx_extractor *ex, const char *text, size_t len, si
             m[0].ymd.year = y;
             return 1;
         }
-        if (strncmp(f, "mois", 4) == 0) {
-            if (!ref) {
-                set_value(&m[0], "XXXX-XX");
-                return 1;
-            }
-            int mo = ref->month + sign, y = ref->year;
-            if (mo < 1)
-                mo = 12, y--;
-            if (mo > 12)
-                mo = 1, y++;
-            format_ymd(&m[0], y, mo, 0);
-            return 1;
-        }
+        if (strncmp(f, "mois", 4) == 0)
+            return relative_month(&m[0], ref, sign);
         /* année, an */
         if (strcmp(mark, "dem") == 0 && strcmp(f, "an") == 0)
             return 0; /* « ce an » is not French */

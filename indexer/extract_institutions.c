@@ -143,14 +143,8 @@ static int add_slug(struct pdx_institutions *in, const char *form, size_t n, siz
     size_t sl = pdx_slug(form, 0, n, slug, sizeof slug);
     if (sl == 0)
         return 0;
-    if (in->nslugs == in->capslugs) {
-        size_t ncap = in->capslugs ? in->capslugs * 2 : 256;
-        struct slug_ref *ns = realloc(in->slugs, ncap * sizeof *ns);
-        if (!ns)
-            return -1;
-        in->slugs = ns;
-        in->capslugs = ncap;
-    }
+    if (pdx_grow((void **)&in->slugs, &in->capslugs, in->nslugs, sizeof *in->slugs, SIZE_MAX) != 0)
+        return -1;
     const char *copy = pdx_pool_strndup(&in->pool, slug, sl);
     if (!copy)
         return -1;

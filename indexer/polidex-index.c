@@ -1160,16 +1160,20 @@ static void store_job(struct run *r, struct job *j)
     }
     if (r->opt->verbose && j->incomplete)
         tell_file(r, j->path, "extraction incomplete (%zu matches hit a limit)", j->limit_errors);
-    char idterm[PDX_IDTERM_MAX + 1];
-    size_t idlen = pdx_idterm(j->path, idterm, sizeof idterm);
     if (begin_batch(r) != 0) {
         r->fatal = EXIT_INDEX;
         return;
     }
     /* A rebuild writes into a new database, and the walk indexes each file once: adding
      * spares the lookup of the id that replacing costs. */
-    int rc = r->compare ? xs_wdb_replace(r->wdb, idterm, idlen, j->doc, NULL, &err)
-                        : xs_wdb_add(r->wdb, j->doc, NULL, &err);
+    int rc;
+    if (r->compare) {
+        char idterm[PDX_IDTERM_MAX + 1];
+        size_t idlen = pdx_idterm(j->path, idterm, sizeof idterm);
+        rc = xs_wdb_replace(r->wdb, idterm, idlen, j->doc, NULL, &err);
+    } else {
+        rc = xs_wdb_add(r->wdb, j->doc, NULL, &err);
+    }
     if (rc != 0) {
         index_error(r, "cannot store a document", &err);
         return;
@@ -2101,7 +2105,8 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
 struct walk_sizes {
     unsigned long long *cum;
     size_t n, cap;
-    long long max_size; /* larger files are skipped: they weigh nothing */
+    long long max_size;       /* larger files are skipped: they weigh nothing */
+    unsigned long long bytes; /* all the files' sizes, for the progress */
 };
 
 static int note_size(void *ctx, const struct pdx_walk_entry *e)
@@ -2117,6 +2122,7 @@ static int note_size(void *ctx, const struct pdx_walk_entry *e)
         z->cum = grown;
         z->cap = ncap;
     }
+    z->bytes += (unsigned long long)e->size;
     unsigned long long size = e->size > z->max_size ? 0 : (unsigned long long)e->size;
     z->cum[z->n] = (z->n ? z->cum[z->n - 1] : 0) + size;
     z->n++;
@@ -2147,9 +2153,10 @@ static int find_bound(void *ctx, const struct pdx_walk_entry *e)
 }
 
 /* Splits the files under the roots into at most `n` runs of consecutive files of about
- * equal bytes: (*bounds)[k] is where part k + 1 starts. Returns the number of parts (1
- * when the files are too few to share), or -1 when out of memory. */
-static int split_walk(const struct run *r, size_t n, struct part_bound **bounds)
+ * equal bytes: (*bounds)[k] is where part k + 1 starts; sets r's files_total and
+ * bytes_total. Returns the number of parts (1 when the files are too few to share), or
+ * -1 when out of memory. */
+static int split_walk(struct run *r, size_t n, struct part_bound **bounds)
 {
     struct walk_sizes z = {.max_size = r->opt->max_size};
     *bounds = NULL;
@@ -2158,6 +2165,9 @@ static int split_walk(const struct run *r, size_t n, struct part_bound **bounds)
             free(z.cum);
             return -1;
         }
+    /* The totals, for the progress shown on a terminal: no need to walk again. */
+    r->files_total = z.n;
+    r->bytes_total = z.bytes;
     if (n > z.n / PART_FILES_MIN)
         n = z.n / PART_FILES_MIN;
     if (n < 2) {
@@ -2804,6 +2814,21 @@ enum {
     OPT_COMPACT
 };
 
+/* An option's whole number from lo to hi into *out; says what is wrong and returns -1
+ * otherwise. */
+static int parse_count(const char *name, const char *arg, long lo, long hi, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || v < lo || v > hi) {
+        msg("%s: '%s' is not a number from %ld to %ld", name, arg, lo, hi);
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *opt)
 {
     static const struct option longopts[] = {{"index", required_argument, NULL, 'i'},
@@ -2847,31 +2872,17 @@ static int parse_options(int argc, char **argv, struct options *opt)
         case OPT_JSON:
             opt->json = 1;
             break;
-        case OPT_SHARDS: {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1 || v > PDX_SHARDS_MAX) {
-                msg("--shards: '%s' is not a number from 1 to %d", optarg, PDX_SHARDS_MAX);
+        case OPT_SHARDS:
+            if (parse_count("--shards", optarg, 1, PDX_SHARDS_MAX, &opt->shards) != 0)
                 return -1;
-            }
-            opt->shards = (unsigned)v;
             break;
-        }
         case OPT_COMPACT:
             opt->compact = 1;
             break;
-        case 'j': {
-            char *end;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 0 || v > JOBS_MAX) {
-                msg("--jobs: '%s' is not a number from 0 to %d", optarg, JOBS_MAX);
+        case 'j':
+            if (parse_count("--jobs", optarg, 0, JOBS_MAX, &opt->jobs) != 0)
                 return -1;
-            }
-            opt->jobs = (unsigned)v;
             break;
-        }
         case OPT_MAX_SIZE: {
             char *end;
             errno = 0;

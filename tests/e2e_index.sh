@@ -393,8 +393,9 @@ if command -v xapian-metadata >/dev/null 2>&1; then
 fi
 
 # ---- rebuild --------------------------------------------------------------------------------
-mkdir -p "$tmp/db.new-999999"
+mkdir -p "$tmp/db.new-999999" "$tmp/db.new-999999.part-1"
 : >"$tmp/db.new-999999/iamglass"
+: >"$tmp/db.new-999999.part-1/iamglass" # a part of a rebuild by parts, killed
 index -i "$db" --rebuild "$t"
 [ $rc -eq 0 ] && [ "$(doccount "$db")" = 3 ] && [ "$(json_num "$tmp/out" added)" = 3 ] &&
     ok "--rebuild: a fresh index with the current files only" || not_ok "--rebuild" "$(got_counts)"
@@ -486,7 +487,9 @@ while [ $iter -lt 15 ]; do
         done ;;
     esac
     before=$(doccount "$kdb")
-    "$INDEX_BIN" -q -i "$kdb" $mode "$ktree" 2>/dev/null &
+    # -j 2: a rebuild by two writers (parts), an update with two analysis threads, on any
+    # machine
+    "$INDEX_BIN" -q -i "$kdb" $mode -j 2 "$ktree" 2>/dev/null &
     kpid=$!
     sleep "0.$(printf "%02d" "$(rand 40)")"
     kill -9 $kpid 2>/dev/null

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pdx_pipeline.h"
 
@@ -170,6 +171,9 @@ static void test_cpu_count(void **state)
 {
     (void)state;
     assert_true(pdx_cpu_count() >= 1);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online >= 1 && online <= 256)
+        assert_int_equal(pdx_cpu_count(), (unsigned)online);
 }
 
 int main(void)
