@@ -14,6 +14,7 @@
  */
 #include "pdx_analyzer.h"
 #include "pdx_data.h"
+#include "pdx_spans.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -1042,6 +1043,43 @@ int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t f
             return rc;
         }
         from = end;
+    }
+    return 0;
+}
+
+/* Does the span table fit text[0, len): well formed, every span on character
+ * boundaries? */
+static int spans_fit(const char *text, size_t len, const unsigned char *spans, size_t spans_len)
+{
+    struct pdx_spans_reader r = {spans, spans + spans_len, 0};
+    size_t s, e;
+    int got;
+    while ((got = pdx_spans_next(&r, len, &s, &e)) == 1)
+        if (is_cont((unsigned char)text[s]) || (e < len && is_cont((unsigned char)text[e])))
+            return 0;
+    return got == 0;
+}
+
+int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
+                      const unsigned char *spans, size_t spans_len, uint32_t first_pos,
+                      pdx_token_fn fn, void *ctx)
+{
+    if (!spans_fit(text, len, spans, spans_len))
+        return -1; /* before any token, so that the caller can analyse the text instead */
+    struct walk w = {a, text, fn, ctx, first_pos};
+    struct pdx_spans_reader r = {spans, spans + spans_len, 0};
+    size_t s, e;
+    while (pdx_spans_next(&r, len, &s, &e) == 1) {
+        struct fold_stats fs;
+        size_t flen = fold_word(a, text + s, e - s, a->folded, &fs);
+        if (flen == 0)
+            continue; /* not in a table the indexer wrote: pdx_analyze reports no such token */
+        /* A token without letters is a number or stems to itself (Snowball's French
+         * rules all need vowels): either way its stem is its folded form. */
+        unsigned flags = fs.letters == 0 ? PDX_TOK_NUMBER : 0;
+        int rc = emit(&w, s, e, w.pos++, flags, a->folded, flen);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pdx_schema.h"
+#include "pdx_spans.h"
 
 /* Room for the longest prefix plus the longest term. */
 #define TERM_BUF (PDX_TERM_MAX + 8)
@@ -18,7 +19,9 @@ struct build_ctx {
     size_t prefix_len;
     int with_stems;
     struct pdx_analyzer *a;
-    const char *text; /* the text being analysed, for the accented forms */
+    const char *text;        /* the text being analysed, for the accented forms */
+    struct pdx_spans *spans; /* the body's token spans (NULL for the title) */
+    int spans_failed;        /* out of memory: the document is stored without them */
     struct xs_error err;
 };
 
@@ -56,6 +59,10 @@ static int add_token(void *vctx, const struct pdx_token *tok)
     size_t n = prefixed(term, ctx->prefix, ctx->prefix_len, tok->folded, tok->folded_len);
     if (xs_doc_add_posting(ctx->doc, term, n, tok->pos, &ctx->err) != 0)
         return 1;
+    /* Snippets highlight the parts of a compound, never its joined form. */
+    if (ctx->spans && !(tok->flags & PDX_TOK_JOINED) && !ctx->spans_failed &&
+        pdx_spans_add(ctx->spans, tok->start, tok->end) != 0)
+        ctx->spans_failed = 1;
     /* Stop words and split-off articles carry positions (for phrases) but no stem
      * term: a plain query never searches for them. */
     if (ctx->with_stems && !(tok->flags & (PDX_TOK_STOPWORD | PDX_TOK_ELISION))) {
@@ -254,18 +261,25 @@ static int fail(char *errbuf, size_t errbuf_len, const char *what, const struct 
     return -1;
 }
 
-int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, struct xs_doc *out,
-                 char *errbuf, size_t errbuf_len)
+/* pdx_docbuild, with a table for the body's token spans (the caller frees it). */
+static int build(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, struct xs_doc *out,
+                 struct pdx_spans *spans, char *errbuf, size_t errbuf_len)
 {
     const struct pdx_document *doc = in->doc;
-    struct build_ctx ctx = {
-        .doc = out, .prefix = "", .prefix_len = 0, .with_stems = 1, .a = a, .text = doc->text};
+    struct build_ctx ctx = {.doc = out,
+                            .prefix = "",
+                            .prefix_len = 0,
+                            .with_stems = 1,
+                            .a = a,
+                            .text = doc->text,
+                            .spans = spans};
     if (xs_doc_clear(out, &ctx.err) != 0)
         return fail(errbuf, errbuf_len, "document", &ctx.err);
 
     int rc = pdx_analyze(a, doc->text, doc->len, 1, add_token, &ctx);
     if (rc != 0)
         return fail(errbuf, errbuf_len, "indexing text", rc > 0 ? &ctx.err : NULL);
+    ctx.spans = NULL; /* the title's words are in the body's already */
 
     const char *title = doc->text + doc->title_start;
     size_t title_len = doc->title_end - doc->title_start;
@@ -316,6 +330,8 @@ int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
                                .title_len = title_len,
                                .date = date,
                                .date_len = strlen(date),
+                               .spans = ctx.spans_failed ? NULL : spans->buf,
+                               .spans_len = ctx.spans_failed ? 0 : spans->len,
                                .text = doc->text,
                                .text_len = doc->len};
     char *blob;
@@ -330,4 +346,13 @@ int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
     if (rc != 0)
         return fail(errbuf, errbuf_len, "document data", &ctx.err);
     return 0;
+}
+
+int pdx_docbuild(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, struct xs_doc *out,
+                 char *errbuf, size_t errbuf_len)
+{
+    struct pdx_spans spans = {0};
+    int rc = build(a, in, out, &spans, errbuf, errbuf_len);
+    pdx_spans_free(&spans);
+    return rc;
 }

@@ -86,6 +86,17 @@ void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first);
 int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                 pdx_token_fn fn, void *ctx);
 
+/* Reports the tokens pdx_analyze reports for `text`, joined compounds left out, without
+ * breaking words: from the table of their byte spans (pdx_spans.h) that the indexer
+ * stored with the text. Each token has the start, end, folded form and stem pdx_analyze
+ * gives it and the flags PDX_TOK_STOPWORD and PDX_TOK_NUMBER (a token without letters);
+ * positions count from `first_pos` over the tokens reported. Returns 0, the callback's
+ * nonzero value, or -1 on an internal failure or, before reporting any token, when the
+ * table does not fit the text (the caller can then analyse the text instead). */
+int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
+                      const unsigned char *spans, size_t spans_len, uint32_t first_pos,
+                      pdx_token_fn fn, void *ctx);
+
 /* Folds one word (no word breaking, no elision) into `out` (NUL-terminated). Returns
  * the folded length, or -1 if it does not fit in `out_len`. */
 int pdx_fold(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len);

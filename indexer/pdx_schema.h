@@ -22,14 +22,16 @@
  *                 resolves « OMS » or « Organisation mondiale de la santé » in one
  *                 B-tree lookup (boolean)
  *
- * Document data (see pdx_docdata_*): "polidex1" NUL path NUL title NUL date NUL text.
+ * Document data (see pdx_docdata_*): "polidex2" NUL path NUL title NUL date NUL
+ * spans-length NUL spans text, where spans-length is the byte length of the token span
+ * table (pdx_spans.h) in decimal, or empty when the document has none.
  */
 #ifndef INDEXER_PDX_SCHEMA_H
 #define INDEXER_PDX_SCHEMA_H
 
 #include <stddef.h>
 
-#define PDX_SCHEMA_VERSION "2"
+#define PDX_SCHEMA_VERSION "3"
 
 #define PDX_PREFIX_STEM "Z"
 #define PDX_PREFIX_ID "Q"
@@ -74,11 +76,13 @@ struct pdx_docdata {
     size_t title_len;
     const char *date; /* YYYY-MM-DD or empty */
     size_t date_len;
+    const unsigned char *spans; /* the token span table, NULL when there is none */
+    size_t spans_len;
     const char *text;
     size_t text_len;
 };
 
-#define PDX_DOCDATA_MAGIC "polidex1"
+#define PDX_DOCDATA_MAGIC "polidex2"
 
 /* Encodes `d` into a new heap buffer (*out, *out_len; the caller frees it). Returns 0,
  * or -1 when out of memory or when path, title or date contain a NUL byte. */

@@ -14,11 +14,16 @@
 
 int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len)
 {
-    /* The text goes last, so it alone may hold NUL bytes; the others may not. */
+    /* The span table and the text go last, their lengths known, so they alone may hold
+     * NUL bytes; the others may not. */
     if (memchr(d->path, '\0', d->path_len) || memchr(d->title, '\0', d->title_len) ||
         memchr(d->date, '\0', d->date_len))
         return -1;
-    size_t n = MAGIC_LEN + 1 + d->path_len + 1 + d->title_len + 1 + d->date_len + 1 + d->text_len;
+    char spans_len[24] = "";
+    if (d->spans != NULL)
+        snprintf(spans_len, sizeof spans_len, "%zu", d->spans_len);
+    size_t n = MAGIC_LEN + 1 + d->path_len + 1 + d->title_len + 1 + d->date_len + 1 +
+               strlen(spans_len) + 1 + (d->spans ? d->spans_len : 0) + d->text_len;
     char *buf = malloc(n);
     if (!buf)
         return -1;
@@ -29,12 +34,17 @@ int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len)
     } fields[] = {{PDX_DOCDATA_MAGIC, MAGIC_LEN},
                   {d->path, d->path_len},
                   {d->title, d->title_len},
-                  {d->date, d->date_len}};
+                  {d->date, d->date_len},
+                  {spans_len, strlen(spans_len)}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (fields[i].len)
             memcpy(p, fields[i].s, fields[i].len);
         p += fields[i].len;
         *p++ = '\0';
+    }
+    if (d->spans != NULL && d->spans_len) {
+        memcpy(p, d->spans, d->spans_len);
+        p += d->spans_len;
     }
     if (d->text_len)
         memcpy(p, d->text, d->text_len);
@@ -68,6 +78,25 @@ int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d)
         take_field(&p, end, &d->title, &d->title_len) != 0 ||
         take_field(&p, end, &d->date, &d->date_len) != 0)
         return -1;
+    const char *num;
+    size_t num_len;
+    if (take_field(&p, end, &num, &num_len) != 0 || num_len > 19)
+        return -1;
+    d->spans = NULL;
+    d->spans_len = 0;
+    if (num_len > 0) {
+        size_t n = 0;
+        for (size_t i = 0; i < num_len; i++) {
+            if (num[i] < '0' || num[i] > '9')
+                return -1;
+            n = n * 10 + (size_t)(num[i] - '0');
+        }
+        if (n > (size_t)(end - p))
+            return -1;
+        d->spans = (const unsigned char *)p;
+        d->spans_len = n;
+        p += n;
+    }
     d->text = p;
     d->text_len = (size_t)(end - p);
     return 0;

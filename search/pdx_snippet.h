@@ -1,9 +1,11 @@
 /*
  * pdx_snippet.h — the passage of a document that best shows why it matched.
  *
- * The stored text is analysed again with the indexer's analyzer, so a word is
- * highlighted where it really occurs, in whatever form it was written (« l’OMS »,
- * « Hôpital », « œuvre », a plural that shares the query's stem).
+ * The stored text's tokens are folded and stemmed again by the indexer's analyzer, so a
+ * word is highlighted where it really occurs, in whatever form it was written (« l’OMS »,
+ * « Hôpital », « œuvre », a plural that shares the query's stem). Where the tokens are
+ * comes from the span table the indexer stored with the text (pdx_spans.h); without
+ * one (spans NULL) or with one that does not fit, the text is word-broken again.
  */
 #ifndef SEARCH_PDX_SNIPPET_H
 #define SEARCH_PDX_SNIPPET_H
@@ -30,7 +32,8 @@ struct pdx_snippet {
  * caller, released with pdx_snippet_free). Returns 0, or -1 when out of memory or when
  * the analyzer fails. */
 int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
-                     size_t len, size_t width, struct pdx_snippet *out);
+                     size_t len, const unsigned char *spans, size_t spans_len, size_t width,
+                     struct pdx_snippet *out);
 void pdx_snippet_free(struct pdx_snippet *s);
 
 /* Calls `fn` with the byte span of every word of `text` that the query matches, in
@@ -38,6 +41,7 @@ void pdx_snippet_free(struct pdx_snippet *s);
  * callback's value, or -1 when the analyzer fails. */
 typedef int (*pdx_match_fn)(void *ctx, size_t start, size_t end);
 int pdx_snippet_each_match(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
-                           size_t len, pdx_match_fn fn, void *ctx);
+                           size_t len, const unsigned char *spans, size_t spans_len,
+                           pdx_match_fn fn, void *ctx);
 
 #endif /* SEARCH_PDX_SNIPPET_H */

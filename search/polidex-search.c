@@ -802,13 +802,15 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
         }
         if (opt->kwic) {
             k.d = &r.data;
-            if (pdx_snippet_each_match(a, pq, r.data.text, r.data.text_len, on_kwic, &k) < 0) {
+            if (pdx_snippet_each_match(a, pq, r.data.text, r.data.text_len, r.data.spans,
+                                       r.data.spans_len, on_kwic, &k) < 0) {
                 msg("cannot analyse document %u", r.docid);
                 rc = EXIT_INTERNAL;
             }
             continue;
         }
-        if (pdx_snippet_make(a, pq, r.data.text, r.data.text_len, SNIPPET_WIDTH, &r.snippet) != 0) {
+        if (pdx_snippet_make(a, pq, r.data.text, r.data.text_len, r.data.spans, r.data.spans_len,
+                             SNIPPET_WIDTH, &r.snippet) != 0) {
             msg("out of memory while making a snippet");
             rc = EXIT_INTERNAL;
             break;
@@ -931,7 +933,8 @@ static long bench_one(struct pdx_analyzer *a, struct pdx_extractor *ex, struct x
             struct pdx_snippet sn;
             if (xs_mset_data(ms, i, &data, &dlen, &err) != 0 ||
                 pdx_docdata_decode(data, dlen, &dd) != 0 ||
-                pdx_snippet_make(a, pq, dd.text, dd.text_len, SNIPPET_WIDTH, &sn) != 0) {
+                pdx_snippet_make(a, pq, dd.text, dd.text_len, dd.spans, dd.spans_len, SNIPPET_WIDTH,
+                                 &sn) != 0) {
                 hits = -1;
                 break;
             }

@@ -84,22 +84,29 @@ static size_t best_anchor(const struct match *m, size_t n, size_t nwords, size_t
 
 static const char ELLIPSIS[] = "\xe2\x80\xa6";
 
-/* Analyses text[0, len) for the query's matches. Stemming every word of every document
- * shown was a fifth of a search's snippet work: only words that can have a query word's
- * stem are stemmed. */
+/* Finds the query's matches among the tokens of text[0, len): from the stored span table
+ * when there is one that fits, else by analysing the text. Stemming every word of every
+ * document shown was a fifth of a search's snippet work: only words that can have a
+ * query word's stem are stemmed. */
 static int analyze_for(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
-                       size_t len, pdx_token_fn fn, void *ctx)
+                       size_t len, const unsigned char *spans, size_t spans_len, pdx_token_fn fn,
+                       void *ctx)
 {
     unsigned char first[256];
     pdx_query_stem_first_bytes(q, first);
     pdx_analyzer_stem_only(a, first);
-    int rc = pdx_analyze(a, text, len, 1, fn, ctx);
+    int rc = -1;
+    if (spans != NULL)
+        rc = pdx_analyze_spans(a, text, len, spans, spans_len, 1, fn, ctx);
+    if (rc == -1) /* no table, or one that does not fit (reported no token) */
+        rc = pdx_analyze(a, text, len, 1, fn, ctx);
     pdx_analyzer_stem_only(a, NULL);
     return rc;
 }
 
 int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
-                     size_t len, size_t width, struct pdx_snippet *out)
+                     size_t len, const unsigned char *spans, size_t spans_len, size_t width,
+                     struct pdx_snippet *out)
 {
     struct scan s = {.q = q, .m = malloc(MAX_MATCHES * sizeof *s.m)};
     if (!s.m)
@@ -113,7 +120,9 @@ int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const ch
     /* A query of filters only (pillar:, date:, …) has no word to highlight: its passage
      * is the document's beginning, found without analysing the document (for long
      * legal texts that analysis was most of such a search's time). */
-    int rc = pdx_query_word_count(q) > 0 ? analyze_for(a, q, text, scan_len, on_token, &s) : 0;
+    int rc = pdx_query_word_count(q) > 0
+                 ? analyze_for(a, q, text, scan_len, spans, spans_len, on_token, &s)
+                 : 0;
     if (rc < 0) {
         free(s.m);
         return -1;
@@ -224,10 +233,11 @@ static int on_each_token(void *vctx, const struct pdx_token *tok)
 }
 
 int pdx_snippet_each_match(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
-                           size_t len, pdx_match_fn fn, void *ctx)
+                           size_t len, const unsigned char *spans, size_t spans_len,
+                           pdx_match_fn fn, void *ctx)
 {
     struct each e = {q, fn, ctx};
     if (pdx_query_word_count(q) == 0)
         return 0; /* filters only: nothing to find */
-    return analyze_for(a, q, text, len, on_each_token, &e);
+    return analyze_for(a, q, text, len, spans, spans_len, on_each_token, &e);
 }

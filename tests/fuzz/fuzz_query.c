@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(pdx_analyze(a, passage, sizeof passage - 1, 1, on_token, &m) == 0);
 
     struct pdx_snippet s = {0};
-    if (pdx_snippet_make(a, q, passage, sizeof passage - 1, 80, &s) == 0) {
+    if (pdx_snippet_make(a, q, passage, sizeof passage - 1, NULL, 0, 80, &s) == 0) {
         FUZZ_CHECK(s.text != NULL && fuzz_utf8_valid(s.text, s.len));
         FUZZ_CHECK(s.doc_start <= s.doc_end && s.doc_end <= sizeof passage - 1);
         FUZZ_CHECK(s.nhl <= PDX_SNIPPET_MAX_HIGHLIGHTS);

@@ -1,0 +1,47 @@
+/*
+ * pdx_spans.h — a document's token spans, stored with it so that snippets need no word
+ * breaking.
+ *
+ * Showing why a document matched means finding the query's words in its text. Doing
+ * that by analysing the text again (ICU word breaking, folding) was most of a search's
+ * own time. The indexer already knows where every token is: it stores, with the text,
+ * the byte span of each token pdx_analyze reported, joined compounds left out (they are
+ * never highlighted: their parts are), in text order. pdx_analyze_spans (pdx_analyzer.h)
+ * then rebuilds the same tokens from the table with no word breaking at all.
+ *
+ * Encoding: for each token, the bytes from the end of the previous token (from 0 for the
+ * first) to its start, then its length, both as LEB128 varints (7 bits a byte, low bits
+ * first). French prose comes to about two bytes a token, before the index compresses it.
+ */
+#ifndef INDEXER_PDX_SPANS_H
+#define INDEXER_PDX_SPANS_H
+
+#include <stddef.h>
+
+/* A table being written. Zero-initialise; release with pdx_spans_free. */
+struct pdx_spans {
+    unsigned char *buf; /* owned */
+    size_t len, cap;
+    size_t last_end; /* end of the last span added */
+};
+
+/* Appends the span [start, end) (start at or after the previous span's end, end after
+ * start). Returns 0, or -1 when out of memory or when the span is out of order; the
+ * table is then unusable. */
+int pdx_spans_add(struct pdx_spans *s, size_t start, size_t end);
+
+/* Frees the table's buffer (the struct itself is the caller's) and zeroes it. */
+void pdx_spans_free(struct pdx_spans *s);
+
+/* Reads a stored table. Zero-initialise, then set `p` and `end` to the table's bytes. */
+struct pdx_spans_reader {
+    const unsigned char *p, *end;
+    size_t last_end;
+};
+
+/* Reads the next span into [*start, *end). Returns 1 for a span, 0 at the end of the
+ * table, -1 when the table is malformed (truncated, overflowing, or a span that ends
+ * past `text_len`). */
+int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end);
+
+#endif /* INDEXER_PDX_SPANS_H */
