@@ -111,9 +111,10 @@ struct pdx_analyzer {
 
     struct cache_entry *cache; /* cache_mask + 1 entries, allocated on first use */
     size_t cache_mask;
-    size_t cache_fills;              /* entries written since the cache last grew */
-    size_t cache_max;                /* slots it may grow to */
-    const unsigned char *stem_first; /* pdx_analyzer_stem_only, borrowed */
+    size_t cache_fills;                /* entries written since the cache last grew */
+    size_t cache_max;                  /* slots it may grow to */
+    const unsigned char *stem_first;   /* pdx_analyzer_stem_only, borrowed */
+    const unsigned char *report_first; /* pdx_analyzer_report_only, borrowed */
     struct compound run;
     char folded[PDX_TERM_MAX];
     char stem[STEM_MAX];
@@ -612,6 +613,11 @@ void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first)
     a->stem_first = first;
 }
 
+void pdx_analyzer_report_only(struct pdx_analyzer *a, const unsigned char *first)
+{
+    a->report_first = first;
+}
+
 void pdx_analyzer_free(struct pdx_analyzer *a)
 {
     if (a == NULL)
@@ -662,6 +668,8 @@ static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned
                 const char *folded, size_t flen)
 {
     struct pdx_analyzer *a = w->a;
+    if (a->report_first != NULL && !a->report_first[(unsigned char)folded[0]])
+        return 0;
     struct pdx_token t;
     uint32_t h = hash_bytes(folded, flen);
     t.start = start;
@@ -1070,6 +1078,16 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
     struct pdx_spans_reader r = {spans, spans + spans_len, 0};
     size_t s, e;
     while (pdx_spans_next(&r, len, &s, &e) == 1) {
+        /* A word that begins with an ASCII letter or digit folds to a word that begins
+         * with it in lower case: one not to report needs no folding. */
+        unsigned char c0 = (unsigned char)text[s];
+        if (c0 >= 'A' && c0 <= 'Z')
+            c0 = (unsigned char)(c0 + ('a' - 'A'));
+        if (a->report_first != NULL && ((c0 >= 'a' && c0 <= 'z') || (c0 >= '0' && c0 <= '9')) &&
+            !a->report_first[c0]) {
+            w.pos++;
+            continue;
+        }
         struct fold_stats fs;
         size_t flen = fold_word(a, text + s, e - s, a->folded, &fs);
         if (flen == 0)

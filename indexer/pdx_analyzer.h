@@ -80,6 +80,13 @@ void pdx_analyzer_keep_cache_small(struct pdx_analyzer *a);
  * NULL, the default, stems every word. */
 void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first);
 
+/* Reports only the tokens whose folded form begins with a byte b for which first[b] is
+ * nonzero; the others are skipped (positions still count them), and pdx_analyze_spans
+ * does not even fold those that begin with an ASCII letter or digit. For a caller that
+ * looks for given words only, such as the highlighter. `first` (256 entries) is borrowed
+ * until the next call; NULL, the default, reports every token. */
+void pdx_analyzer_report_only(struct pdx_analyzer *a, const unsigned char *first);
+
 /* Tokenises `text` (valid UTF-8, ideally NFC) and calls `fn` for each token. Positions
  * start at `first_pos` (use 1). Returns 0, the callback's nonzero value, or -1 on an
  * internal failure (ICU error, allocation). */

@@ -72,6 +72,11 @@ int pdx_query_match_token(const struct pdx_query *q, const struct pdx_token *tok
  * need stemming (see pdx_analyzer_stem_only). */
 void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[256]);
 
+/* Marks in `first` (256 entries, cleared here) the first byte of the folded form of every
+ * word pdx_query_match_token looks for: no token starting otherwise can match (see
+ * pdx_analyzer_report_only). */
+void pdx_query_first_bytes(const struct pdx_query *q, unsigned char first[256]);
+
 /* Number of distinct positive query words (for snippet scoring). */
 size_t pdx_query_word_count(const struct pdx_query *q);
 

@@ -1205,6 +1205,18 @@ void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[2
             first[(unsigned char)q->words[i].stem[0]] = 1;
 }
 
+void pdx_query_first_bytes(const struct pdx_query *q, unsigned char first[256])
+{
+    memset(first, 0, 256);
+    for (size_t i = 0; i < q->nwords; i++) {
+        if (q->words[i].folded[0] == '\0') { /* would match anything: no filter */
+            memset(first, 1, 256);
+            return;
+        }
+        first[(unsigned char)q->words[i].folded[0]] = 1;
+    }
+}
+
 size_t pdx_query_word_count(const struct pdx_query *q)
 {
     return q->nwords;

@@ -85,21 +85,25 @@ static size_t best_anchor(const struct match *m, size_t n, size_t nwords, size_t
 static const char ELLIPSIS[] = "\xe2\x80\xa6";
 
 /* Finds the query's matches among the tokens of text[0, len): from the stored span table
- * when there is one that fits, else by analysing the text. Stemming every word of every
- * document shown was a fifth of a search's snippet work: only words that can have a
- * query word's stem are stemmed. */
+ * when there is one that fits, else by analysing the text. Only the tokens that begin
+ * like a query word are reported, and only those that can have a query word's stem are
+ * stemmed (stemming every word of every document shown was a fifth of a search's
+ * snippet work). */
 static int analyze_for(struct pdx_analyzer *a, const struct pdx_query *q, const char *text,
                        size_t len, const unsigned char *spans, size_t spans_len, pdx_token_fn fn,
                        void *ctx)
 {
-    unsigned char first[256];
-    pdx_query_stem_first_bytes(q, first);
-    pdx_analyzer_stem_only(a, first);
+    unsigned char stem_first[256], word_first[256];
+    pdx_query_stem_first_bytes(q, stem_first);
+    pdx_query_first_bytes(q, word_first);
+    pdx_analyzer_stem_only(a, stem_first);
+    pdx_analyzer_report_only(a, word_first);
     int rc = -1;
     if (spans != NULL)
         rc = pdx_analyze_spans(a, text, len, spans, spans_len, 1, fn, ctx);
     if (rc == -1) /* no table, or one that does not fit (reported no token) */
         rc = pdx_analyze(a, text, len, 1, fn, ctx);
+    pdx_analyzer_report_only(a, NULL);
     pdx_analyzer_stem_only(a, NULL);
     return rc;
 }

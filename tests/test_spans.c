@@ -188,6 +188,45 @@ static void test_random_texts_same_both_ways(void **state)
     }
 }
 
+/* With pdx_analyzer_report_only, both ways report the tokens of the full analysis that
+ * begin with a chosen byte, positions unchanged. */
+static void test_report_only(void **state)
+{
+    struct pdx_analyzer *a = *state;
+    unsigned char first[256] = {0};
+    first['s'] = first['o'] = first['l'] = first['1'] = first['e'] = 1;
+    for (size_t i = 0; i < sizeof SENTENCES / sizeof SENTENCES[0]; i++) {
+        const char *text = SENTENCES[i];
+        size_t len = strlen(text);
+        struct pdx_spans spans = {0};
+        struct toks all = {.spans = &spans}, by_text = {0}, by_spans = {0};
+        assert_int_equal(pdx_analyze(a, text, len, 1, collect, &all), 0);
+        pdx_analyzer_report_only(a, first);
+        assert_int_equal(pdx_analyze(a, text, len, 1, collect, &by_text), 0);
+        assert_int_equal(
+            pdx_analyze_spans(a, text, len, spans.buf, spans.len, 1, collect, &by_spans), 0);
+        pdx_analyzer_report_only(a, NULL);
+        size_t k = 0;
+        for (size_t j = 0; j < all.n; j++) {
+            if (!first[(unsigned char)all.t[j].folded[0]])
+                continue;
+            assert_true(k < by_text.n && k < by_spans.n);
+            assert_int_equal(by_text.t[k].pos, all.t[j].pos);
+            assert_int_equal(by_spans.t[k].pos, all.t[j].pos);
+            assert_int_equal(by_spans.t[k].start, all.t[j].start);
+            assert_string_equal(by_spans.t[k].folded, all.t[j].folded);
+            assert_string_equal(by_spans.t[k].stem, all.t[j].stem);
+            k++;
+        }
+        assert_int_equal(by_text.n, k);
+        assert_int_equal(by_spans.n, k);
+        free(all.t);
+        free(by_text.t);
+        free(by_spans.t);
+        pdx_spans_free(&spans);
+    }
+}
+
 static int count_calls(void *ctx, const struct pdx_token *tok)
 {
     (void)tok;
@@ -295,6 +334,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sentences_same_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seed_documents_same_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_texts_same_both_ways, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_that_does_not_fit, setup, teardown),
         cmocka_unit_test(test_spans_refuse_disorder),
         cmocka_unit_test(test_docdata_round_trip),
