@@ -7,7 +7,9 @@
  * the index. All state (ICU break iterator, normaliser, Snowball stemmer, word lists)
  * lives in a `struct pdx_analyzer`; use one per thread.
  *
- * The chain, for each word ICU's word breaker (locale fr) finds in UTF-8 NFC text:
+ * The chain, for each word ICU's word breaker (locale fr) finds in UTF-8 NFC text (text
+ * made only of spaces, ASCII letters and digits, the letters of Latin-1, Œ and œ is cut
+ * at its spaces without ICU, into the same words):
  *   1. elision: a leading l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu'
  *      (with ' or ’, any case) becomes a token of its own ("l", "qu", …);
  *   2. fold: case fold, strip diacritics, expand ligatures (œ→oe, æ→ae), drop the
@@ -59,8 +61,12 @@ typedef int (*pdx_token_fn)(void *ctx, const struct pdx_token *tok);
 struct pdx_analyzer;
 
 /* Creates an analyzer. On failure returns NULL and writes a one-line reason into
- * `errbuf` (may be NULL). The caller frees it with pdx_analyzer_free. */
+ * `errbuf` (may be NULL). The caller frees it with pdx_analyzer_free. ICU's word break
+ * iterator is opened later, by the first pdx_analyze that needs it: if that fails, that
+ * call returns -1. */
 struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len);
+
+/* Frees the analyzer and all it owns (its break iterator if opened); NULL is allowed. */
 void pdx_analyzer_free(struct pdx_analyzer *a);
 
 /* Keeps the analyzer's stem cache small (256 words, 16 KB; call it before the first
@@ -86,6 +92,15 @@ void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first);
  * looks for given words only, such as the highlighter. `first` (256 entries) is borrowed
  * until the next call; NULL, the default, reports every token. */
 void pdx_analyzer_report_only(struct pdx_analyzer *a, const unsigned char *first);
+
+/* For tests comparing the two ways of cutting text into words: with `on` nonzero every
+ * text goes through ICU's word break iterator, even text that the ICU-free path (see
+ * above) would take; the tokens must be the same either way. */
+void pdx_analyzer_icu_only(struct pdx_analyzer *a, int on);
+
+/* For tests: nonzero once the analyzer has opened ICU's word break iterator, which it
+ * does for the first text that the ICU-free path cannot take. */
+int pdx_analyzer_icu_opened(const struct pdx_analyzer *a);
 
 /* Tokenises `text` (valid UTF-8, ideally NFC) and calls `fn` for each token. Positions
  * start at `first_pos` (use 1). Returns 0, the callback's nonzero value, or -1 on an

@@ -31,6 +31,12 @@ struct got_token {
     char stem[WORD_MAX];
 };
 
+/* A token stream written out as text, a line a token, to compare two analyses. */
+struct stream {
+    char *buf;
+    size_t len, cap;
+};
+
 struct fixture {
     struct pdx_analyzer *a;
     const char *text;
@@ -38,6 +44,7 @@ struct fixture {
     struct got_token toks[MAX_TOKENS];
     size_t n;
     size_t overflow;
+    struct pdx_analyzer *icu; /* ICU only (setup_with_icu), to compare the two paths */
 };
 
 static int setup(void **state)
@@ -56,10 +63,24 @@ static int setup(void **state)
     return 0;
 }
 
+/* setup, plus an analyzer that sends every text through ICU's break iterator. */
+static int setup_with_icu(void **state)
+{
+    if (setup(state) != 0)
+        return -1;
+    struct fixture *f = *state;
+    f->icu = pdx_analyzer_new(NULL, 0);
+    if (f->icu == NULL)
+        return -1;
+    pdx_analyzer_icu_only(f->icu, 1);
+    return 0;
+}
+
 static int teardown(void **state)
 {
     struct fixture *f = *state;
     pdx_analyzer_free(f->a);
+    pdx_analyzer_free(f->icu);
     test_free(f);
     return 0;
 }
@@ -461,9 +482,8 @@ static const struct sentence_case cases[] = {
             fail_msg("case %zu (%s), token %zu (%s): " __VA_ARGS__);                               \
     } while (0)
 
-static void check_case(struct fixture *f, size_t ci)
+static void check_case(struct fixture *f, const struct sentence_case *c, size_t ci)
 {
-    const struct sentence_case *c = &cases[ci];
     size_t want_n = 0;
     while (c->toks[want_n].surface != NULL)
         want_n++;
@@ -495,7 +515,7 @@ static void test_analyze_sentences(void **state)
 {
     struct fixture *f = *state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        check_case(f, i);
+        check_case(f, &cases[i], i);
 }
 
 /* ---- positions and spans over a whole paragraph ------------------------------------- */
@@ -784,6 +804,235 @@ static void test_analyze_supplementary_characters(void **state)
     assert_string_equal(f->toks[2].folded, "oms");
 }
 
+/* ---- text cut without ICU ------------------------------------------------------------ */
+
+static int write_token(void *ctx, const struct pdx_token *t)
+{
+    struct stream *s = ctx;
+    size_t need = 160 + t->folded_len + t->stem_len; /* 160: the numbers and the words */
+    if (s->cap - s->len < need) {
+        size_t cap = s->cap ? 2 * s->cap : 4096;
+        while (cap - s->len < need)
+            cap *= 2;
+        char *b = test_realloc(s->buf, cap);
+        if (b == NULL)
+            return -1;
+        s->buf = b;
+        s->cap = cap;
+    }
+    int n = snprintf(s->buf + s->len, s->cap - s->len,
+                     "[%zu, %zu) pos %u flags %#x folded %zu:%.*s stem %zu:%.*s\n", t->start,
+                     t->end, (unsigned)t->pos, t->flags, t->folded_len, (int)t->folded_len,
+                     t->folded, t->stem_len, (int)t->stem_len, t->stem ? t->stem : "");
+    s->len += (size_t)n;
+    return 0;
+}
+
+/* The line of s that starts at `at`, as a length for "%.*s". */
+static int line_at(const struct stream *s, size_t at)
+{
+    const char *nl = at < s->len ? memchr(s->buf + at, '\n', s->len - at) : NULL;
+    return nl ? (int)(nl - (s->buf + at)) : 0;
+}
+
+/* Analyses text[0, len) with f->a and with the ICU-only f->icu; fails, showing the text
+ * (its first 60 bytes, escaped) and the first token that differs, unless both give the
+ * same tokens and the same result. Returns the length of the token stream written out. */
+static size_t expect_same_as_icu(struct fixture *f, const char *text, size_t len)
+{
+    struct stream a = {NULL, 0, 0}, b = {NULL, 0, 0};
+    int rc = pdx_analyze(f->a, text, len, 1, write_token, &a);
+    int rc_icu = pdx_analyze(f->icu, text, len, 1, write_token, &b);
+    int same = rc == rc_icu && a.len == b.len && (a.len == 0 || memcmp(a.buf, b.buf, a.len) == 0);
+    char msg[1024] = "";
+    if (!same) {
+        size_t d = 0;
+        while (d < a.len && d < b.len && a.buf[d] == b.buf[d])
+            d++;
+        while (d > 0 && a.buf[d - 1] != '\n')
+            d--;
+        char shown[4 * 60 + 1] = "";
+        size_t k = 0;
+        for (size_t i = 0; i < len && i < 60; i++) {
+            unsigned char c = (unsigned char)text[i];
+            k += (size_t)snprintf(shown + k, sizeof shown - k,
+                                  c >= 0x20 && c < 0x7F ? "%c" : "\\x%02x", c);
+        }
+        snprintf(msg, sizeof msg,
+                 "\"%s\" (%zu bytes): returns %d, %d through ICU; first difference:\n  %.*s\n"
+                 "  %.*s (through ICU)",
+                 shown, len, rc, rc_icu, line_at(&a, d), a.len > d ? a.buf + d : "", line_at(&b, d),
+                 b.len > d ? b.buf + d : "");
+    }
+    test_free(a.buf);
+    test_free(b.buf);
+    if (!same)
+        fail_msg("%s", msg);
+    return a.len;
+}
+
+/* Letters, digits and spaces only: cut at the spaces, without ICU. */
+static const struct sentence_case simple_cases[] = {
+    {"sant\xc3\xa9 mondiale",
+     {{"sant\xc3\xa9", "sante", "sant", 1, 0}, {"mondiale", "mondiale", "mondial", 2, 0}}},
+    {"covid19 2023 CSU2030",
+     {{"covid", "covid", "covid", 1, 0},
+      {"19", "19", "19", 2, F_N},
+      {"covid19", "covid19", NULL, 1, F_J},
+      {"2023", "2023", "2023", 3, F_N},
+      {"CSU", "csu", "csu", 4, F_A},
+      {"2030", "2030", "2030", 5, F_N},
+      {"CSU2030", "csu2030", NULL, 4, F_J | F_A}}},
+    {"  OMS  ", {{"OMS", "oms", "oms", 1, F_A}}},
+    {"", {{NULL, NULL, NULL, 0, 0}}},
+    {"\xc5\x92uvre \xc3\xa9t\xc3\xa9",
+     {{"\xc5\x92uvre", "oeuvre", "oeuvr", 1, 0}, {"\xc3\xa9t\xc3\xa9", "ete", "ete", 2, F_S}}},
+    {"1er", {{"1er", "1er", NULL, 1, 0}}},
+    {"0123456789 2023",
+     {{"0123456789", "0123456789", "0123456789", 1, F_N}, {"2023", "2023", "2023", 2, F_N}}},
+};
+
+/* The expected tokens, the same as ICU's, without ever opening ICU's break iterator. */
+static void test_analyze_simple_text(void **state)
+{
+    struct fixture *f = *state;
+    for (size_t i = 0; i < sizeof simple_cases / sizeof simple_cases[0]; i++) {
+        check_case(f, &simple_cases[i], i);
+        expect_same_as_icu(f, simple_cases[i].text, strlen(simple_cases[i].text));
+    }
+    assert_false(pdx_analyzer_icu_opened(f->a));
+    assert_true(pdx_analyzer_icu_opened(f->icu));
+}
+
+/* A new analyzer opens ICU's break iterator for the first text that needs it. */
+static void test_analyze_opens_icu_when_needed(void **state)
+{
+    struct fixture *f = *state;
+    assert_false(pdx_analyzer_icu_opened(f->a));
+    assert_int_equal(analyze(f, "sant\xc3\xa9 mondiale", 1), 0);
+    assert_int_equal(f->n, 2);
+    assert_false(pdx_analyzer_icu_opened(f->a));
+    assert_int_equal(analyze(f, "sant\xc3\xa9, mondiale", 1), 0);
+    assert_int_equal(f->n, 2);
+    assert_string_equal(f->toks[1].folded, "mondiale");
+    assert_true(pdx_analyzer_icu_opened(f->a));
+}
+
+/* splitmix64, so that the random texts are the same at every run. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+/* é è ê à ç ô ÿ ß œ Œ É À Ç Ö æ Æ: letters cut without ICU. */
+static const char *const simple_latin[] = {
+    "\xc3\xa9", "\xc3\xa8", "\xc3\xaa", "\xc3\xa0", "\xc3\xa7", "\xc3\xb4", "\xc3\xbf", "\xc3\x9f",
+    "\xc5\x93", "\xc5\x92", "\xc3\x89", "\xc3\x80", "\xc3\x87", "\xc3\x96", "\xc3\xa6", "\xc3\x86"};
+
+/* Characters that send a text to ICU: what joins or splits words (- ' ’ . ,), other
+ * white space (\n \t NBSP), letters outside the set (ª µ ĳ Ā), × ÷, the ligature ﬁ, a
+ * combining acute, an emoji, ill-formed UTF-8 (a lead byte alone, a byte never valid). */
+static const char *const outside[] = {"-",
+                                      "'",
+                                      "\xe2\x80\x99",
+                                      ".",
+                                      ",",
+                                      "\n",
+                                      "\t",
+                                      "\xc2\xa0",
+                                      "\xc2\xaa",
+                                      "\xc2\xb5",
+                                      "\xc4\xb3",
+                                      "\xc4\x80",
+                                      "\xc3\x97",
+                                      "\xc3\xb7",
+                                      "\xef\xac\x81",
+                                      "\xcc\x81",
+                                      "\xf0\x9f\x98\x80",
+                                      "\xc3",
+                                      "\xff"};
+
+/* Appends a random character to text[*len] (room for 4 bytes): with odds 1 in
+ * `outside_odds` (0: never) one of `outside`, which makes it return 1; otherwise a
+ * space, a digit, an ASCII or a Latin-1 letter. */
+static int random_char(uint64_t *rng, unsigned outside_odds, char *text, size_t *len)
+{
+    uint64_t r = next_random(rng);
+    unsigned k = (unsigned)(r >> 8) % 100, pick = (unsigned)(r >> 16);
+    const char *c = NULL;
+    char ascii = 0;
+    if (outside_odds != 0 && r % outside_odds == 0)
+        c = outside[pick % (sizeof outside / sizeof outside[0])];
+    else if (k < 25)
+        ascii = ' ';
+    else if (k < 40)
+        ascii = (char)('0' + pick % 10);
+    else if (k < 70)
+        ascii = (char)('a' + pick % 26);
+    else if (k < 80)
+        ascii = (char)('A' + pick % 26);
+    else
+        c = simple_latin[pick % (sizeof simple_latin / sizeof simple_latin[0])];
+    if (c == NULL) {
+        text[(*len)++] = ascii;
+        return 0;
+    }
+    memcpy(text + *len, c, strlen(c));
+    *len += strlen(c);
+    return outside_odds != 0 && r % outside_odds == 0;
+}
+
+/* 20,000 random texts of 0 to 40 characters. The first 10,000 hold letters, digits and
+ * spaces only, which are cut without ICU (the break iterator stays closed); the others
+ * hold other characters now and then, which send them to ICU. Either way the tokens,
+ * every field of them, and the result are those of the ICU path. */
+static void test_analyze_simple_path_matches_icu(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t rng = 20250407;
+    size_t sent_to_icu = 0;
+    for (size_t i = 0; i < 20000; i++) {
+        char text[40 * 4];
+        size_t len = 0, n = next_random(&rng) % 41;
+        int out = 0;
+        for (size_t k = 0; k < n; k++)
+            out |= random_char(&rng, i < 10000 ? 0 : i % 2 ? 4 : 20, text, &len);
+        sent_to_icu += out;
+        expect_same_as_icu(f, text, len);
+        if (i == 9999)
+            assert_false(pdx_analyzer_icu_opened(f->a));
+    }
+    assert_true(sent_to_icu > 5000);
+    assert_true(pdx_analyzer_icu_opened(f->a));
+}
+
+/* Random words over several chunks, one of which has punctuation: chunks cut without
+ * ICU and by ICU follow each other, and offsets and positions run on across them. */
+static void test_analyze_simple_path_long_text(void **state)
+{
+    struct fixture *f = *state;
+    static const char punct[] = "l\xe2\x80\x99"
+                                "AP-HP, ";
+    size_t want = 300 * 1024, cap = want + sizeof punct + 4;
+    char *text = test_malloc(cap);
+    size_t len = 0;
+    uint64_t rng = 7;
+    while (len < want) {
+        if (len >= want / 2 && len < want / 2 + 4) {
+            memcpy(text + len, punct, sizeof punct - 1);
+            len += sizeof punct - 1;
+        }
+        random_char(&rng, 0, text, &len);
+    }
+    size_t out = expect_same_as_icu(f, text, len);
+    test_free(text);
+    assert_true(out > want); /* tens of thousands of tokens */
+    assert_true(pdx_analyzer_icu_opened(f->a));
+}
+
 /* ---- other behaviour of pdx_analyze ------------------------------------------------- */
 
 static int stop_at_third(void *ctx, const struct pdx_token *t)
@@ -1030,6 +1279,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_analyze_stem_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_no_spaces_at_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_supplementary_characters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_analyze_simple_text, setup_with_icu, teardown),
+        cmocka_unit_test_setup_teardown(test_analyze_opens_icu_when_needed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_analyze_simple_path_matches_icu, setup_with_icu,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_analyze_simple_path_long_text, setup_with_icu,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_analyze_callback_stops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_nothing_to_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_invalid_utf8_survives, setup, teardown),
