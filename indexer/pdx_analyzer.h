@@ -93,9 +93,10 @@ void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first);
  * until the next call; NULL, the default, reports every token. */
 void pdx_analyzer_report_only(struct pdx_analyzer *a, const unsigned char *first);
 
-/* For tests comparing the two ways of cutting text into words: with `on` nonzero every
- * text goes through ICU's word break iterator, even text that the ICU-free path (see
- * above) would take; the tokens must be the same either way. */
+/* For tests comparing the ICU-free paths with ICU: with `on` nonzero (before the first
+ * analysis) every text goes through ICU's word break iterator, even text that the
+ * ICU-free path (see above) would take, and every character is folded by ICU, the
+ * letters of French too; the tokens must be the same either way. */
 void pdx_analyzer_icu_only(struct pdx_analyzer *a, int on);
 
 /* For tests: nonzero once the analyzer has opened ICU's word break iterator, which it

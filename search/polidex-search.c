@@ -1121,5 +1121,10 @@ int main(int argc, char **argv)
     pdx_extractor_free(ex);
     pdx_analyzer_free(a);
     free(query);
-    return rc;
+    /* Everything of ours is freed; what exit() would still do is run the static
+     * destructors of Xapian, ICU and the C++ library, a fifth of a millisecond of a
+     * search that has nothing left for them to save. */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(rc);
 }

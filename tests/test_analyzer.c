@@ -1093,6 +1093,26 @@ static void test_analyze_truncates_long_words(void **state)
     assert_memory_equal(f->toks[0].folded, "oeoeoeoeoe", 10);
 }
 
+/* The letters of French fold from a table written from ICU's folding: every one of them,
+ * alone, doubled (an acronym when upper case), inside a word, before a digit and in an
+ * ICU-only text, folds and stems as ICU folds it. */
+static void test_latin_letters_fold_as_icu(void **state)
+{
+    struct fixture *f = *state;
+    for (unsigned c = 0xC0; c <= 0x153; c++) {
+        if (c > 0xFF && c < 0x152)
+            continue;
+        char ch[3] = {(char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F)), 0};
+        char text[64];
+        snprintf(text, sizeof text, "%s %s%s a%sb %s1 x%s-%sy", ch, ch, ch, ch, ch, ch, ch);
+        expect_same_as_icu(f, text, strlen(text));
+        char fa[32], fi[32];
+        int na = pdx_fold(f->a, ch, 2, fa, sizeof fa), ni = pdx_fold(f->icu, ch, 2, fi, sizeof fi);
+        assert_int_equal(na, ni);
+        assert_string_equal(fa, fi);
+    }
+}
+
 /* ---- pdx_fold, pdx_stem, pdx_lower, pdx_is_stopword ---------------------------------- */
 
 struct pair {
@@ -1280,6 +1300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_analyze_no_spaces_at_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_supplementary_characters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_simple_text, setup_with_icu, teardown),
+        cmocka_unit_test_setup_teardown(test_latin_letters_fold_as_icu, setup_with_icu, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_opens_icu_when_needed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_simple_path_matches_icu, setup_with_icu,
                                         teardown),
