@@ -66,6 +66,7 @@ struct pdx_extractor {
     struct pdx_dates *dates;
     struct pdx_institutions *inst;
     struct pdx_pillars *pillars;
+    unsigned kinds; /* PDX_EXTRACT_* bits of the extractors built */
     /* scratch of pdx_extract: the candidate words of the current text */
     struct pdx_cand *cands;
     size_t ncands, capcands;

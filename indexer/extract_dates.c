@@ -1495,6 +1495,8 @@ int pdx_find_doc_date(struct pdx_extractor *ex, const char *text, size_t len, st
     static const char *const cues[] = {"mis a jour", "mise a jour", "publie", "publication",
                                        "modifie",    "actualise",   "date :", "date de",
                                        "cree le",    NULL};
+    if (ex->dates == NULL)
+        return 0; /* built without the dates' extractor */
     struct pdx_extraction scratch = {0};
     struct date_ctx c = {&scratch, 0, {0, 0, 0}, {0, 0, 0}};
     size_t ls = 0, lines = 0;

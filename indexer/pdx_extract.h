@@ -139,6 +139,8 @@ struct pdx_extractor_options {
     const char *pillars;
     size_t pillars_len;
     const char *pillars_name;
+    unsigned kinds; /* the extractors to build, PDX_EXTRACT_* bits; 0 builds all. The others
+                     * find nothing (and pdx_find_doc_date needs the dates one) */
     unsigned long match_limit; /* PCRE2 limits; 0 selects the defaults */
     unsigned long depth_limit;
     unsigned long heap_limit_kib;

@@ -245,6 +245,7 @@ static int entity_terms(struct pdx_analyzer *a, const struct pdx_lexicon *lx,
         snprintf(t->resolved, sizeof t->resolved, "%.120s (from the index's table)", known);
         return add_term(t, prefix, known, strlen(known));
     }
+    t->unknown_name = 1;
     if (ex) {
         struct pdx_extraction x = {0};
         unsigned kind =

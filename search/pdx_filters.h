@@ -33,6 +33,8 @@ struct pdx_filter_terms {
     size_t n;
     int prefix_match;
     char resolved[160]; /* a readable account for --explain: "oms (Organisation …)" */
+    int unknown_name;   /* an institution or pillar the index's table did not know (the
+                           extractor, when given, was asked next) */
 };
 
 /* Resolves `value` for `field`: through the index's own table `lx` first, then the

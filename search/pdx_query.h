@@ -77,6 +77,11 @@ void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[2
  * pdx_analyzer_report_only). */
 void pdx_query_first_bytes(const struct pdx_query *q, unsigned char first[256]);
 
+/* How many names (institution: and pillar: values, words and phrases that could name an
+ * institution) the index's table did not know: with none, the extractor the query was
+ * parsed with (if any) was never asked, and parsing without one gives the same query. */
+size_t pdx_query_unknown_names(const struct pdx_query *q);
+
 /* Number of distinct positive query words (for snippet scoring). */
 size_t pdx_query_word_count(const struct pdx_query *q);
 

@@ -1054,17 +1054,16 @@ int main(int argc, char **argv)
      * in page faults than it saves in stemming. */
     if (a)
         pdx_analyzer_keep_cache_small(a);
-    /* Compiling the extractors' patterns is most of a search's start-up: only a field
-     * value the index's own table cannot resolve needs them. */
-    int want_ex = query && needs_extractor(query);
-    struct pdx_extractor *ex =
-        a && want_ex ? pdx_extractor_new(NULL, NULL, errbuf, sizeof errbuf) : NULL;
-    if (!a || (want_ex && !ex)) {
-        msg("cannot start the %s: %s", a ? "extractors" : "analyzer", errbuf);
-        pdx_analyzer_free(a);
+    if (!a) {
+        msg("cannot start the analyzer: %s", errbuf);
         free(query);
         return EXIT_INTERNAL;
     }
+    /* A query with institution: or pillar: asks the extractors about the names the
+     * index's own table does not know; compiling their patterns costs more than the rest
+     * of a search, so they are started only once such a name has turned up (below). */
+    int want_ex = query && needs_extractor(query);
+    struct pdx_extractor *ex = NULL;
     int rc = 0;
     struct pdx_query *pq = NULL;
     struct xs_query *xq = NULL;
@@ -1075,7 +1074,7 @@ int main(int argc, char **argv)
      * such even when the index is missing. */
     if (query) {
         struct pdx_query_error qerr;
-        pq = pdx_query_parse_ex(a, ex, query, qlen, &qerr);
+        pq = pdx_query_parse_ex(a, NULL, query, qlen, &qerr);
         if (!pq) {
             query_error(query, qerr.message);
             fprintf(stderr, "try '" PROG " --help'\n");
@@ -1093,12 +1092,24 @@ int main(int argc, char **argv)
             rc = EXIT_INDEX;
         } else {
             struct pdx_query_error qerr;
-            struct pdx_query *again = pdx_query_parse_lx(a, ex, lx, query, qlen, &qerr);
+            struct pdx_query *again = pdx_query_parse_lx(a, NULL, lx, query, qlen, &qerr);
+            if (again && want_ex && pdx_query_unknown_names(again) > 0) {
+                struct pdx_extractor_options only = {.kinds = PDX_EXTRACT_INSTITUTIONS |
+                                                              PDX_EXTRACT_PILLARS};
+                ex = pdx_extractor_new(&only, NULL, errbuf, sizeof errbuf);
+                if (!ex) {
+                    msg("cannot start the extractors: %s", errbuf);
+                    rc = EXIT_INTERNAL;
+                } else {
+                    pdx_query_free(again);
+                    again = pdx_query_parse_lx(a, ex, lx, query, qlen, &qerr);
+                }
+            }
             if (again) {
                 pdx_query_free(pq);
                 pq = again;
             }
-            if (pdx_query_build(pq, &xq, &qerr) != 0) {
+            if (rc == 0 && pdx_query_build(pq, &xq, &qerr) != 0) {
                 query_error(query, qerr.message);
                 rc = EXIT_USAGE;
             }

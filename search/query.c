@@ -79,6 +79,7 @@ struct pdx_query {
     struct pdx_analyzer *analyzer;
     struct pdx_extractor *extractor;
     const struct pdx_lexicon *lexicon;
+    size_t unknown_names; /* names the lexicon did not know (pdx_query_unknown_names) */
     struct node *root;
     struct hl_word *words;
     size_t nwords, cap_words;
@@ -416,6 +417,7 @@ static char *institution_named(struct parser *p, size_t start, size_t len)
     if (pdx_lexicon_find(p->q->lexicon, p->q->analyzer, PDX_LEXICON_INSTITUTION, p->text + start,
                          len, found, sizeof found))
         return strdup(found);
+    p->q->unknown_names++;
     char *id = NULL;
     if (p->q->extractor) {
         struct pdx_extraction x = {0};
@@ -632,6 +634,7 @@ static struct node *parse_primary(struct parser *p, int *sign)
             node_free(n);
             return NULL;
         }
+        p->q->unknown_names += (size_t)n->filter.unknown_name;
         next_token(p);
         if (p->tok.kind == T_NEAR) {
             fail_at(p, p->tok.offset, "NEAR needs a word on each side");
@@ -1215,6 +1218,11 @@ void pdx_query_first_bytes(const struct pdx_query *q, unsigned char first[256])
         }
         first[(unsigned char)q->words[i].folded[0]] = 1;
     }
+}
+
+size_t pdx_query_unknown_names(const struct pdx_query *q)
+{
+    return q->unknown_names;
 }
 
 size_t pdx_query_word_count(const struct pdx_query *q)

@@ -299,6 +299,37 @@ static void test_institutions_user_gazetteer(void **state)
     pdx_extractor_free(ex);
 }
 
+/* An extractor built for some kinds only finds those, the same as a full one. */
+static void test_institutions_only_kinds(void **state)
+{
+    static const char t[] = "Paris, le 3 mai 2024\nL'OMS et l'ARS parlent de sant\xc3\xa9 mentale.";
+    struct pdx_extractor_options o = {.kinds = PDX_EXTRACT_INSTITUTIONS | PDX_EXTRACT_PILLARS};
+    char err[256];
+    struct pdx_extraction x = {0}, full = {0};
+    (void)state;
+    struct pdx_extractor *ex = pdx_extractor_new(&o, NULL, err, sizeof err);
+    struct pdx_extractor *all = pdx_extractor_new(NULL, NULL, err, sizeof err);
+    assert_non_null(ex);
+    assert_non_null(all);
+    assert_int_equal(pdx_extract(ex, t, strlen(t), NULL, PDX_EXTRACT_ALL, &x), 0);
+    assert_int_equal(pdx_extract(all, t, strlen(t), NULL, PDX_EXTRACT_ALL, &full), 0);
+    assert_int_equal(x.n_dates, 0);
+    assert_true(full.n_dates > 0);
+    assert_int_equal(x.has_doc_date, 0);
+    assert_int_equal(x.n_institutions, full.n_institutions);
+    assert_int_equal(x.n_institutions, 2);
+    for (size_t i = 0; i < x.n_institutions; i++)
+        assert_string_equal(x.institutions[i].id, full.institutions[i].id);
+    assert_int_equal(x.n_pillars, full.n_pillars);
+    assert_true(x.n_pillars > 0);
+    struct pdx_ymd d;
+    assert_int_equal(pdx_find_doc_date(ex, t, strlen(t), &d, NULL, NULL), 0);
+    pdx_extraction_free(&x);
+    pdx_extraction_free(&full);
+    pdx_extractor_free(ex);
+    pdx_extractor_free(all);
+}
+
 static void test_institutions_bad_user_file(void **state)
 {
     static const char user[] = "Not An Id | x\n";
@@ -321,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_institutions_acronym_shares_name),
         cmocka_unit_test(test_institutions_gazetteer_fields),
         cmocka_unit_test(test_institutions_user_gazetteer),
+        cmocka_unit_test(test_institutions_only_kinds),
         cmocka_unit_test(test_institutions_bad_user_file),
     };
     return cmocka_run_group_tests(tests, extract_setup, extract_teardown);
