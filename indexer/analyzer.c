@@ -1215,10 +1215,11 @@ int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t f
  * boundaries? */
 static int spans_fit(const char *text, size_t len, const unsigned char *spans, size_t spans_len)
 {
-    struct pdx_spans_reader r = {spans, spans + spans_len, 0};
+    struct pdx_spans_reader r = {spans, spans_len ? spans + spans_len : spans, 0};
     size_t s, e;
+    unsigned flags;
     int got;
-    while ((got = pdx_spans_next(&r, len, &s, &e)) == 1)
+    while ((got = pdx_spans_next(&r, len, &s, &e, &flags)) == 1)
         if (is_cont((unsigned char)text[s]) || (e < len && is_cont((unsigned char)text[e])))
             return 0;
     return got == 0;
@@ -1231,9 +1232,10 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
     if (!spans_fit(text, len, spans, spans_len))
         return -1; /* before any token, so that the caller can analyse the text instead */
     struct walk w = {a, text, fn, ctx, first_pos};
-    struct pdx_spans_reader r = {spans, spans + spans_len, 0};
+    struct pdx_spans_reader r = {spans, spans_len ? spans + spans_len : spans, 0};
     size_t s, e;
-    while (pdx_spans_next(&r, len, &s, &e) == 1) {
+    unsigned flags;
+    while (pdx_spans_next(&r, len, &s, &e, &flags) == 1) {
         /* A word that begins with an ASCII letter or digit folds to a word that begins
          * with it in lower case: one not to report needs no folding. */
         unsigned char c0 = (unsigned char)text[s];
@@ -1248,9 +1250,6 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
         size_t flen = fold_word(a, text + s, e - s, a->folded, &fs);
         if (flen == 0)
             continue; /* not in a table the indexer wrote: pdx_analyze reports no such token */
-        /* A token without letters is a number or stems to itself (Snowball's French
-         * rules all need vowels): either way its stem is its folded form. */
-        unsigned flags = fs.letters == 0 ? PDX_TOK_NUMBER : 0;
         int rc = emit(&w, s, e, w.pos++, flags, a->folded, flen);
         if (rc != 0)
             return rc;

@@ -61,7 +61,7 @@ static int add_token(void *vctx, const struct pdx_token *tok)
         return 1;
     /* Snippets highlight the parts of a compound, never its joined form. */
     if (ctx->spans && !(tok->flags & PDX_TOK_JOINED) && !ctx->spans_failed &&
-        pdx_spans_add(ctx->spans, tok->start, tok->end) != 0)
+        pdx_spans_add(ctx->spans, tok->start, tok->end, tok->flags) != 0)
         ctx->spans_failed = 1;
     /* Stop words and split-off articles carry positions (for phrases) but no stem
      * term: a plain query never searches for them. */

@@ -22,7 +22,7 @@
  *                 resolves « OMS » or « Organisation mondiale de la santé » in one
  *                 B-tree lookup (boolean)
  *
- * Document data (see pdx_docdata_*): "polidex2" NUL path NUL title NUL date NUL
+ * Document data (see pdx_docdata_*): "polidex3" NUL path NUL title NUL date NUL
  * spans-length NUL spans text, where spans-length is the byte length of the token span
  * table (pdx_spans.h) in decimal, or empty when the document has none.
  */
@@ -31,7 +31,7 @@
 
 #include <stddef.h>
 
-#define PDX_SCHEMA_VERSION "3"
+#define PDX_SCHEMA_VERSION "4"
 
 #define PDX_PREFIX_STEM "Z"
 #define PDX_PREFIX_ID "Q"
@@ -82,7 +82,7 @@ struct pdx_docdata {
     size_t text_len;
 };
 
-#define PDX_DOCDATA_MAGIC "polidex2"
+#define PDX_DOCDATA_MAGIC "polidex3"
 
 /* Encodes `d` into a new heap buffer (*out, *out_len; the caller frees it). Returns 0,
  * or -1 when out of memory or when path, title or date contain a NUL byte. */

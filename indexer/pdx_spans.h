@@ -10,8 +10,11 @@
  * then rebuilds the same tokens from the table with no word breaking at all.
  *
  * Encoding: for each token, the bytes from the end of the previous token (from 0 for the
- * first) to its start, then its length, both as LEB128 varints (7 bits a byte, low bits
- * first). French prose comes to about two bytes a token, before the index compresses it.
+ * first) to its start, then twice its length plus 1 if it is a number (PDX_TOK_NUMBER:
+ * its stem is its folded form, which ICU's rule status decided and the folded form alone
+ * cannot tell: « Ⅺ » folds to "xi" and is no letter), both as LEB128 varints (7 bits a
+ * byte, low bits first). French prose comes to about two bytes a token, before the index
+ * compresses it.
  */
 #ifndef INDEXER_PDX_SPANS_H
 #define INDEXER_PDX_SPANS_H
@@ -26,22 +29,24 @@ struct pdx_spans {
 };
 
 /* Appends the span [start, end) (start at or after the previous span's end, end after
- * start). Returns 0, or -1 when out of memory or when the span is out of order; the
- * table is then unusable. */
-int pdx_spans_add(struct pdx_spans *s, size_t start, size_t end);
+ * start) of a token with the flags `flags` (only PDX_TOK_NUMBER is kept). Returns 0, or
+ * -1 when out of memory or when the span is out of order; the table is then unusable. */
+int pdx_spans_add(struct pdx_spans *s, size_t start, size_t end, unsigned flags);
 
 /* Frees the table's buffer (the struct itself is the caller's) and zeroes it. */
 void pdx_spans_free(struct pdx_spans *s);
 
-/* Reads a stored table. Zero-initialise, then set `p` and `end` to the table's bytes. */
+/* Reads a stored table. Zero-initialise, then set `p` and `end` to the table's bytes
+ * (both NULL for an empty table). */
 struct pdx_spans_reader {
     const unsigned char *p, *end;
     size_t last_end;
 };
 
-/* Reads the next span into [*start, *end). Returns 1 for a span, 0 at the end of the
- * table, -1 when the table is malformed (truncated, overflowing, or a span that ends
- * past `text_len`). */
-int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end);
+/* Reads the next span into [*start, *end) and its flags (0 or PDX_TOK_NUMBER) into
+ * *flags. Returns 1 for a span, 0 at the end of the table, -1 when the table is malformed
+ * (truncated, overflowing, or a span that ends past `text_len`). */
+int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
+                   unsigned *flags);
 
 #endif /* INDEXER_PDX_SPANS_H */

@@ -3,6 +3,8 @@
  */
 #include "pdx_spans.h"
 
+#include "pdx_analyzer.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -20,9 +22,9 @@ static size_t put_varint(unsigned char *out, size_t v)
     return n;
 }
 
-int pdx_spans_add(struct pdx_spans *s, size_t start, size_t end)
+int pdx_spans_add(struct pdx_spans *s, size_t start, size_t end, unsigned flags)
 {
-    if (start < s->last_end || end <= start)
+    if (start < s->last_end || end <= start || end - start > SIZE_MAX / 2)
         return -1;
     if (s->cap - s->len < 2 * VARINT_MAX) {
         size_t cap = s->cap ? 2 * s->cap : 256;
@@ -33,7 +35,7 @@ int pdx_spans_add(struct pdx_spans *s, size_t start, size_t end)
         s->cap = cap;
     }
     s->len += put_varint(s->buf + s->len, start - s->last_end);
-    s->len += put_varint(s->buf + s->len, end - start);
+    s->len += put_varint(s->buf + s->len, 2 * (end - start) + !!(flags & PDX_TOK_NUMBER));
     s->last_end = end;
     return 0;
 }
@@ -63,13 +65,17 @@ static int get_varint(struct pdx_spans_reader *r, size_t *v)
     return -1;
 }
 
-int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end)
+int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
+                   unsigned *flags)
 {
     if (r->p == r->end)
         return 0;
     size_t gap, len;
-    if (get_varint(r, &gap) != 0 || get_varint(r, &len) != 0 || len == 0 ||
-        gap > text_len - r->last_end || len > text_len - r->last_end - gap)
+    if (get_varint(r, &gap) != 0 || get_varint(r, &len) != 0)
+        return -1;
+    *flags = len & 1 ? PDX_TOK_NUMBER : 0;
+    len /= 2;
+    if (len == 0 || gap > text_len - r->last_end || len > text_len - r->last_end - gap)
         return -1;
     *start = r->last_end + gap;
     *end = *start + len;

@@ -63,7 +63,7 @@ static int collect(void *ctx, const struct pdx_token *tok)
         t->stem[tok->stem_len] = '\0';
     }
     if (c->spans)
-        assert_int_equal(pdx_spans_add(c->spans, tok->start, tok->end), 0);
+        assert_int_equal(pdx_spans_add(c->spans, tok->start, tok->end, tok->flags), 0);
     return 0;
 }
 
@@ -118,6 +118,9 @@ static const char *const SENTENCES[] = {
     "www.sante.gouv.fr, a.b.c, fin.Début, 3.14, 1.000.000 et 2,5 – -- - ‐ ‑ x-y-z.",
     "日本語のテキスト، العربية، русский текст, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀 ǅ ﬁn ß ẞ İ ı.",
     "\xcc\x81 lone mark, \xe2\x80\x8b zero width, tab\tand\nnew\r\nlines  NBSP\xc2\xa0here.",
+    "Louis \xe2\x85\xa9\xe2\x85\xa0, \xe2\x85\xaa\xef\xbb\xbf\xe2\x85\xaa, "
+    "\xe2\x91\xa0\xe2\x91\xa1, x\xc2\xb2, "
+    "\xe2\x85\xab\xe2\x85\xab (numerals that fold to letters).",
     "",
     "   ",
     "d'",
@@ -243,13 +246,14 @@ static void test_table_that_does_not_fit(void **state)
         const unsigned char *b;
         size_t n;
     } bad[] = {
-        {(const unsigned char *)"\x00\x20", 2}, /* past the end */
-        {(const unsigned char *)"\x00\x05", 2}, /* ends inside « é » */
-        {(const unsigned char *)"\x05\x02", 2}, /* starts inside « é » */
+        {(const unsigned char *)"\x00\x40", 2}, /* past the end */
+        {(const unsigned char *)"\x00\x0a", 2}, /* ends inside « é » */
+        {(const unsigned char *)"\x05\x04", 2}, /* starts inside « é » */
         {(const unsigned char *)"\x00\x00", 2}, /* empty span */
+        {(const unsigned char *)"\x00\x01", 2}, /* empty span, a number */
         {(const unsigned char *)"\x00", 1},     /* truncated */
         {(const unsigned char *)"\x00\x86", 2}, /* truncated varint */
-        {(const unsigned char *)"\x00\x06\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 13},
+        {(const unsigned char *)"\x00\x0c\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 13},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int calls = 0;
@@ -258,7 +262,7 @@ static void test_table_that_does_not_fit(void **state)
         assert_int_equal(calls, 0);
     }
     int calls = 0; /* and a good one */
-    assert_int_equal(pdx_analyze_spans(*state, text, len, (const unsigned char *)"\x00\x06\x01\x08",
+    assert_int_equal(pdx_analyze_spans(*state, text, len, (const unsigned char *)"\x00\x0c\x01\x10",
                                        4, 1, count_calls, &calls),
                      0);
     assert_int_equal(calls, 2);
@@ -268,17 +272,18 @@ static void test_spans_refuse_disorder(void **state)
 {
     (void)state;
     struct pdx_spans s = {0};
-    assert_int_equal(pdx_spans_add(&s, 3, 7), 0);
-    assert_int_equal(pdx_spans_add(&s, 5, 9), -1); /* overlaps */
-    assert_int_equal(pdx_spans_add(&s, 9, 9), -1); /* empty */
-    assert_int_equal(pdx_spans_add(&s, 300, 100000), 0);
+    assert_int_equal(pdx_spans_add(&s, 3, 7, 0), 0);
+    assert_int_equal(pdx_spans_add(&s, 5, 9, 0), -1); /* overlaps */
+    assert_int_equal(pdx_spans_add(&s, 9, 9, 0), -1); /* empty */
+    assert_int_equal(pdx_spans_add(&s, 300, 100000, PDX_TOK_NUMBER), 0);
     struct pdx_spans_reader r = {s.buf, s.buf + s.len, 0};
     size_t a, b;
-    assert_int_equal(pdx_spans_next(&r, 100000, &a, &b), 1);
-    assert_true(a == 3 && b == 7);
-    assert_int_equal(pdx_spans_next(&r, 100000, &a, &b), 1);
-    assert_true(a == 300 && b == 100000);
-    assert_int_equal(pdx_spans_next(&r, 100000, &a, &b), 0);
+    unsigned fl;
+    assert_int_equal(pdx_spans_next(&r, 100000, &a, &b, &fl), 1);
+    assert_true(a == 3 && b == 7 && fl == 0);
+    assert_int_equal(pdx_spans_next(&r, 100000, &a, &b, &fl), 1);
+    assert_true(a == 300 && b == 100000 && fl == PDX_TOK_NUMBER);
+    assert_int_equal(pdx_spans_next(&r, 100000, &a, &b, &fl), 0);
     pdx_spans_free(&s);
     assert_null(s.buf);
 }
@@ -308,13 +313,13 @@ static void test_docdata_round_trip(void **state)
     assert_memory_equal(out.text, in.text, 12);
     assert_int_equal(out.date_len, 10);
     /* A table length that is not a number, or runs past the end of the data, is refused. */
-    blob[strlen("polidex2") + 1 + 7 + 1 + 5 + 1 + 10 + 1] = 'x';
+    blob[strlen("polidex3") + 1 + 7 + 1 + 5 + 1 + 10 + 1] = 'x';
     assert_int_equal(pdx_docdata_decode(blob, n, &out), -1);
     free(blob);
-    static const char past[] = "polidex2\0p\0t\0\0"
+    static const char past[] = "polidex3\0p\0t\0\0"
                                "99\0abc";
     assert_int_equal(pdx_docdata_decode(past, sizeof past - 1, &out), -1);
-    static const char fits[] = "polidex2\0p\0t\0\0"
+    static const char fits[] = "polidex3\0p\0t\0\0"
                                "2\0abc";
     assert_int_equal(pdx_docdata_decode(fits, sizeof fits - 1, &out), 0);
     assert_int_equal(out.spans_len, 2);

@@ -8,11 +8,34 @@
  * part and takes a position already used by a part; folded forms and stems are
  * non-empty valid UTF-8 of at most PDX_TERM_MAX bytes, without ASCII capitals, white
  * space or control bytes; a number is its own stem.
+ *
+ * The span table (pdx_spans.h) of the word tokens, read back by pdx_analyze_spans, gives
+ * the same tokens (spans, folded forms, stems, positions); and the input's own bytes read
+ * as a span table of the text are refused or give tokens inside the text, on character
+ * boundaries, in order.
  */
 #include "fuzz_common.h"
 
 #include "pdx_analyzer.h"
 #include "pdx_document.h"
+#include "pdx_spans.h"
+
+/* Word tokens remembered for the comparison with the span table (the rest unchecked). */
+#define MAX_REMEMBERED 4096
+
+struct seen_token {
+    size_t start, end;
+    uint32_t pos;
+    uint64_t folded_hash, stem_hash;
+};
+
+static uint64_t hash_of(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    return h ^ n;
+}
 
 struct state {
     const char *text;
@@ -20,6 +43,9 @@ struct state {
     size_t last_start, last_end; /* last word (non-JOINED) token */
     uint32_t last_pos;
     size_t n;
+    struct pdx_spans *spans; /* the word tokens' table, being written */
+    struct seen_token *seen; /* the first MAX_REMEMBERED word tokens */
+    int spans_failed;
 };
 
 static struct pdx_analyzer *analyzer(void)
@@ -68,8 +94,56 @@ static int on_token(void *ctx, const struct pdx_token *t)
         st->last_start = t->start;
         st->last_end = t->end;
         st->last_pos = t->pos;
+        if (st->seen && st->n < MAX_REMEMBERED)
+            st->seen[st->n] =
+                (struct seen_token){t->start, t->end, t->pos, hash_of(t->folded, t->folded_len),
+                                    hash_of(t->stem, t->stem_len)};
+        if (st->spans && pdx_spans_add(st->spans, t->start, t->end, t->flags) != 0)
+            st->spans_failed = 1;
         st->n++;
     }
+    return 0;
+}
+
+/* pdx_analyze_spans over the table of pdx_analyze's own tokens: the same tokens. */
+struct replay {
+    const struct state *want;
+    size_t i;
+};
+
+static int on_replayed(void *ctx, const struct pdx_token *t)
+{
+    struct replay *r = ctx;
+    FUZZ_CHECK(!(t->flags & PDX_TOK_JOINED));
+    FUZZ_CHECK(r->i < r->want->n);
+    if (r->i < MAX_REMEMBERED) {
+        const struct seen_token *w = &r->want->seen[r->i];
+        FUZZ_CHECK(t->start == w->start && t->end == w->end && t->pos == w->pos);
+        FUZZ_CHECK(hash_of(t->folded, t->folded_len) == w->folded_hash);
+        FUZZ_CHECK(hash_of(t->stem, t->stem_len) == w->stem_hash);
+    }
+    r->i++;
+    return 0;
+}
+
+/* Any table: tokens inside the text, on character boundaries, in order. */
+struct garbage {
+    const char *text;
+    size_t len, last_end;
+    uint32_t next_pos;
+};
+
+static int on_any(void *ctx, const struct pdx_token *t)
+{
+    struct garbage *g = ctx;
+    FUZZ_CHECK(t->start < t->end && t->end <= g->len && t->start >= g->last_end);
+    FUZZ_CHECK(fuzz_on_boundary(g->text, g->len, t->start));
+    FUZZ_CHECK(fuzz_on_boundary(g->text, g->len, t->end));
+    FUZZ_CHECK(t->folded_len > 0 && t->folded_len <= PDX_TERM_MAX);
+    FUZZ_CHECK(fuzz_utf8_valid(t->folded, t->folded_len));
+    FUZZ_CHECK(t->pos == g->next_pos);
+    g->last_end = t->end;
+    g->next_pos++;
     return 0;
 }
 
@@ -119,8 +193,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         len = size;
     }
     if (text != NULL) {
-        struct state st = {text, len, 0, 0, 0, 0};
+        static struct seen_token seen[MAX_REMEMBERED];
+        struct pdx_spans spans = {0};
+        struct state st = {text, len, 0, 0, 0, 0, &spans, seen, 0};
         FUZZ_CHECK(pdx_analyze(a, text, len, 1, on_token, &st) == 0);
+        if (!st.spans_failed) {
+            struct replay r = {&st, 0};
+            FUZZ_CHECK(pdx_analyze_spans(a, text, len, spans.buf, spans.len, 1, on_replayed, &r) ==
+                       0);
+            FUZZ_CHECK(r.i == st.n);
+        }
+        pdx_spans_free(&spans);
+        struct garbage g = {text, len, 0, 1};
+        int rc = pdx_analyze_spans(a, text, len, data, size, 1, on_any, &g);
+        FUZZ_CHECK(rc == 0 || (rc == -1 && g.next_pos == 1));
     }
     pdx_document_free(&doc);
     return 0;
