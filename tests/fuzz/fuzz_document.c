@@ -5,10 +5,35 @@
  * title span lies inside it on character boundaries; valid UTF-8 that NFC leaves alone
  * is kept byte for byte (BOM dropped); on failure the document is left empty, an
  * invalid-UTF-8 offset points inside the input, and the status has a message.
+ *
+ * The same bytes as stored document data (pdx_docdata_decode): refused, or fields that lie
+ * inside the data in order and that encode back to the same bytes.
  */
 #include "fuzz_common.h"
 
 #include "pdx_document.h"
+#include "pdx_schema.h"
+
+static int inside(const uint8_t *data, size_t size, const char *p, size_t n)
+{
+    return p >= (const char *)data && n <= size && p + n <= (const char *)data + size;
+}
+
+static void check_docdata(const uint8_t *data, size_t size)
+{
+    struct pdx_docdata d;
+    if (pdx_docdata_decode((const char *)data, size, &d) != 0)
+        return;
+    FUZZ_CHECK(inside(data, size, d.path, d.path_len) && inside(data, size, d.title, d.title_len));
+    FUZZ_CHECK(inside(data, size, d.date, d.date_len) && inside(data, size, d.text, d.text_len));
+    FUZZ_CHECK(d.spans == NULL || inside(data, size, (const char *)d.spans, d.spans_len));
+    FUZZ_CHECK(d.text + d.text_len == (const char *)data + size);
+    char *again;
+    size_t n;
+    FUZZ_CHECK(pdx_docdata_encode(&d, &again, &n) == 0);
+    FUZZ_CHECK(n == size && memcmp(again, data, size) == 0);
+    free(again);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -19,6 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    check_docdata(data, size);
     struct pdx_document doc = {0};
     size_t bad = (size_t)-1;
     int status = pdx_document_decode((const char *)data, size, &doc, &bad);
