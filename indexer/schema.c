@@ -80,8 +80,7 @@ int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d)
         return -1;
     const char *num;
     size_t num_len;
-    if (take_field(&p, end, &num, &num_len) != 0 || num_len > 19 ||
-        (num_len > 1 && num[0] == '0'))
+    if (take_field(&p, end, &num, &num_len) != 0 || num_len > 19 || (num_len > 1 && num[0] == '0'))
         return -1; /* written by pdx_docdata_encode: no leading zero */
     d->spans = NULL;
     d->spans_len = 0;
