@@ -1230,7 +1230,7 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
                       pdx_token_fn fn, void *ctx)
 {
     if (!spans_fit(text, len, spans, spans_len))
-        return -1; /* before any token, so that the caller can analyse the text instead */
+        return PDX_SPANS_MISFIT; /* before any token: the caller can analyse the text */
     struct walk w = {a, text, fn, ctx, first_pos};
     struct pdx_spans_reader r = {spans, spans_len ? spans + spans_len : spans, 0};
     size_t s, e;

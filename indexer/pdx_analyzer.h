@@ -109,13 +109,17 @@ int pdx_analyzer_icu_opened(const struct pdx_analyzer *a);
 int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                 pdx_token_fn fn, void *ctx);
 
+/* What pdx_analyze_spans returns, before reporting any token, for a table that does not
+ * fit its text (malformed, or spans off the text's characters). */
+#define PDX_SPANS_MISFIT (-2)
+
 /* Reports the tokens pdx_analyze reports for `text`, joined compounds left out, without
  * breaking words: from the table of their byte spans (pdx_spans.h) that the indexer
  * stored with the text. Each token has the start, end, folded form and stem pdx_analyze
- * gives it and the flags PDX_TOK_STOPWORD and PDX_TOK_NUMBER (a token without letters);
+ * gives it and the flags PDX_TOK_STOPWORD and PDX_TOK_NUMBER (as the table records it);
  * positions count from `first_pos` over the tokens reported. Returns 0, the callback's
- * nonzero value, or -1 on an internal failure or, before reporting any token, when the
- * table does not fit the text (the caller can then analyse the text instead). */
+ * nonzero value, -1 on an internal failure (allocation), or PDX_SPANS_MISFIT (the caller
+ * can then analyse the text instead). */
 int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
                       const unsigned char *spans, size_t spans_len, uint32_t first_pos,
                       pdx_token_fn fn, void *ctx);

@@ -98,10 +98,10 @@ static int analyze_for(struct pdx_analyzer *a, const struct pdx_query *q, const 
     pdx_query_first_bytes(q, word_first);
     pdx_analyzer_stem_only(a, stem_first);
     pdx_analyzer_report_only(a, word_first);
-    int rc = -1;
+    int rc = PDX_SPANS_MISFIT;
     if (spans != NULL)
         rc = pdx_analyze_spans(a, text, len, spans, spans_len, 1, fn, ctx);
-    if (rc == -1) /* no table, or one that does not fit (reported no token) */
+    if (rc == PDX_SPANS_MISFIT) /* no table, or one that does not fit: no token reported */
         rc = pdx_analyze(a, text, len, 1, fn, ctx);
     pdx_analyzer_report_only(a, NULL);
     pdx_analyzer_stem_only(a, NULL);

@@ -258,7 +258,8 @@ static void test_table_that_does_not_fit(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int calls = 0;
         assert_int_equal(
-            pdx_analyze_spans(*state, text, len, bad[i].b, bad[i].n, 1, count_calls, &calls), -1);
+            pdx_analyze_spans(*state, text, len, bad[i].b, bad[i].n, 1, count_calls, &calls),
+            PDX_SPANS_MISFIT);
         assert_int_equal(calls, 0);
     }
     int calls = 0; /* and a good one */
