@@ -392,7 +392,7 @@ static const struct latin_fold *latin_fold(UChar32 c)
     if (c >= 0xC0 && c <= 0xFF)
         return &LATIN_FOLD[c - 0xC0];
     if (c == 0x152 || c == 0x153)
-        return &LATIN_FOLD[64 + (c - 0x152)];
+        return &LATIN_FOLD[(0xFF - 0xC0 + 1) + (c - 0x152)];
     return NULL;
 }
 
@@ -1215,7 +1215,7 @@ int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t f
  * boundaries? */
 static int spans_fit(const char *text, size_t len, const unsigned char *spans, size_t spans_len)
 {
-    struct pdx_spans_reader r = {spans, spans_len ? spans + spans_len : spans, 0};
+    struct pdx_spans_reader r = {spans, spans_len, 0};
     size_t s, e;
     unsigned flags;
     int got;
@@ -1232,7 +1232,7 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
     if (!spans_fit(text, len, spans, spans_len))
         return PDX_SPANS_MISFIT; /* before any token: the caller can analyse the text */
     struct walk w = {a, text, fn, ctx, first_pos};
-    struct pdx_spans_reader r = {spans, spans_len ? spans + spans_len : spans, 0};
+    struct pdx_spans_reader r = {spans, spans_len, 0};
     size_t s, e;
     unsigned flags;
     while (pdx_spans_next(&r, len, &s, &e, &flags) == 1) {

@@ -36,10 +36,10 @@ int pdx_spans_add(struct pdx_spans *s, size_t start, size_t end, unsigned flags)
 /* Frees the table's buffer (the struct itself is the caller's) and zeroes it. */
 void pdx_spans_free(struct pdx_spans *s);
 
-/* Reads a stored table. Zero-initialise, then set `p` and `end` to the table's bytes
- * (both NULL for an empty table). */
+/* Reads a stored table: {table, its length in bytes} (NULL and 0 for an empty one). */
 struct pdx_spans_reader {
-    const unsigned char *p, *end;
+    const unsigned char *p;
+    size_t left; /* bytes of the table not read yet */
     size_t last_end;
 };
 

@@ -723,14 +723,6 @@ static int write_build_info(struct xs_wdb *db, const char *mode, struct xs_error
 
 /* ---- the documents an update knows --------------------------------------------------- */
 
-static size_t path_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (size_t)h;
-}
-
 /* A value stream being read into the table: which field, and where the merge is. */
 struct known_reader {
     struct known *k;
@@ -793,11 +785,8 @@ static int read_known(struct run *r, struct xs_error *err)
                         : xs_db_values(r->rdb, slots[i], read_known_value, &kr, err);
         if (rc != 0)
             return -1;
-        if (kr.failed) {
-            err->code = 0;
-            snprintf(err->message, sizeof err->message, "out of memory");
-            return -1;
-        }
+        if (kr.failed)
+            return -1; /* out of memory, as err says */
     }
     size_t n = 1024;
     while (n < k->n * 2)
@@ -806,7 +795,7 @@ static int read_known(struct run *r, struct xs_error *err)
         return -1;
     k->nslots = n;
     for (size_t i = 0; i < k->n; i++) {
-        size_t h = path_hash(k->docs[i].path) & (n - 1);
+        size_t h = str_hash(k->docs[i].path, strlen(k->docs[i].path)) & (n - 1);
         while (k->slots[h] != 0)
             h = (h + 1) & (n - 1);
         k->slots[h] = i + 1;
@@ -819,7 +808,7 @@ static const struct known_doc *known_find(const struct known *k, const char *pat
 {
     if (k->nslots == 0)
         return NULL;
-    for (size_t h = path_hash(path) & (k->nslots - 1); k->slots[h] != 0;
+    for (size_t h = str_hash(path, strlen(path)) & (k->nslots - 1); k->slots[h] != 0;
          h = (h + 1) & (k->nslots - 1))
         if (strcmp(k->docs[k->slots[h] - 1].path, path) == 0)
             return &k->docs[k->slots[h] - 1];

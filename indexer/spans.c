@@ -50,8 +50,9 @@ void pdx_spans_free(struct pdx_spans *s)
 static int get_varint(struct pdx_spans_reader *r, size_t *v)
 {
     size_t x = 0;
-    for (unsigned shift = 0; r->p < r->end; shift += 7) {
+    for (unsigned shift = 0; r->left > 0; shift += 7) {
         unsigned char c = *r->p++;
+        r->left--;
         if (shift >= 63 && (c & 0x7f) > 1)
             return -1; /* more than a size_t holds */
         x |= (size_t)(c & 0x7f) << shift;
@@ -68,7 +69,7 @@ static int get_varint(struct pdx_spans_reader *r, size_t *v)
 int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
                    unsigned *flags)
 {
-    if (r->p == r->end)
+    if (r->left == 0)
         return 0;
     size_t gap, len;
     if (get_varint(r, &gap) != 0 || get_varint(r, &len) != 0)
