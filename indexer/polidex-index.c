@@ -898,34 +898,6 @@ static int batch_done(struct run *r, size_t bytes)
     return 0;
 }
 
-static int find_doc(struct run *r, const char *term, size_t len, uint32_t *docid,
-                    struct xs_error *err)
-{
-    *docid = 0;
-    if (r->wdb)
-        return xs_wdb_find(r->wdb, term, len, docid, err);
-    if (r->rdb)
-        return xs_db_find(r->rdb, term, len, docid, err);
-    return 0;
-}
-
-/* Reads a value slot into buf (NUL-terminated, truncated to fit). */
-static int get_value(struct run *r, uint32_t docid, unsigned slot, char *buf, size_t size,
-                     struct xs_error *err)
-{
-    const char *v;
-    size_t len;
-    int rc = r->wdb ? xs_wdb_get_value(r->wdb, docid, slot, &v, &len, err)
-                    : xs_db_get_value(r->rdb, docid, slot, &v, &len, err);
-    if (rc != 0)
-        return rc;
-    if (len >= size)
-        len = size - 1;
-    memcpy(buf, v, len);
-    buf[len] = '\0';
-    return 0;
-}
-
 static int index_error(struct run *r, const char *what, const struct xs_error *err)
 {
     clear_progress(r);
@@ -1425,76 +1397,74 @@ static int is_under(const char *path, const char *root)
     return path[n] == '\0' || path[n] == '/' || root[n - 1] == '/';
 }
 
-struct removal {
-    struct run *r;
-    char **terms; /* id terms of documents to remove */
-    size_t n, cap;
-    int failed;
-    struct xs_error err;
-};
-
-static int consider_removal(void *ctx, const char *term, size_t len, uint32_t freq)
+/* Is `path` under a walked root and outside every path that could not be walked? */
+static int removal_in_scope(const struct run *r, const char *path)
 {
-    struct removal *rm = ctx;
-    struct run *r = rm->r;
-    (void)freq;
-    if (strset_has(&r->seen, term, len))
-        return 0;
-    char t[PDX_IDTERM_MAX + 1];
-    if (len >= sizeof t)
-        return 0; /* not a term polidex writes */
-    memcpy(t, term, len);
-    t[len] = '\0';
-    uint32_t docid;
-    char path[4096];
-    if (find_doc(r, t, len, &docid, &rm->err) != 0 || docid == 0 ||
-        get_value(r, docid, PDX_SLOT_PATH, path, sizeof path, &rm->err) != 0) {
-        rm->failed = docid != 0 || rm->err.code != 0;
-        return rm->failed;
-    }
     int in_scope = 0;
     for (int i = 0; i < r->nroots && !in_scope; i++)
         in_scope = is_under(path, r->roots[i]);
     for (size_t i = 0; i < r->nkept && in_scope; i++)
         in_scope = !is_under(path, r->kept[i]);
-    if (!in_scope)
-        return 0;
-    if (r->opt->dry_run) {
-        if (!r->opt->json) {
-            printf("remove ");
-            put_path(stdout, path);
-            putchar('\n');
-        }
-        r->removed++;
-        return 0;
-    }
-    if (push_string(&rm->terms, &rm->n, &rm->cap, t) != 0) {
-        rm->failed = 1;
-        rm->err.code = XS_E_NOMEM;
-        snprintf(rm->err.message, sizeof rm->err.message, "out of memory");
-        return 1;
-    }
-    return 0;
+    return in_scope;
 }
 
-/* Removes the documents of files under the walked paths that the walk did not see. */
+/* A document whose file the walk did not see. */
+struct removal {
+    char *term; /* its id term (owned) */
+    const char *path;
+};
+
+/* In id-term order, the order in which the index lists its documents. */
+static int removal_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct removal *)a)->term, ((const struct removal *)b)->term);
+}
+
+/* Removes the documents of files under the walked paths that the walk did not see. The
+ * update read every document's path already (r->known): listing the index's id terms
+ * again and reading each unseen document's path was half of a no-change re-index. */
 static int remove_missing(struct run *r)
 {
-    struct removal rm = {.r = r};
-    rm.err.code = 0;
-    rm.err.message[0] = '\0';
+    const struct known *k = &r->known;
+    struct removal *gone = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < k->n && !r->fatal; i++) {
+        char t[PDX_IDTERM_MAX + 1];
+        size_t len = pdx_idterm(k->docs[i].path, t, sizeof t);
+        if (strset_has(&r->seen, t, len) || !removal_in_scope(r, k->docs[i].path))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            struct removal *grown = realloc(gone, ncap * sizeof *grown);
+            if (grown == NULL) {
+                msg("out of memory");
+                r->fatal = EXIT_INTERNAL;
+                break;
+            }
+            gone = grown;
+            cap = ncap;
+        }
+        if ((gone[n].term = strdup(t)) == NULL) {
+            msg("out of memory");
+            r->fatal = EXIT_INTERNAL;
+            break;
+        }
+        gone[n++].path = k->docs[i].path;
+    }
+    if (n > 1)
+        qsort(gone, n, sizeof *gone, removal_cmp);
     struct xs_error err;
-    int rc = r->wdb   ? xs_wdb_terms(r->wdb, PDX_PREFIX_ID, 1, consider_removal, &rm, &err)
-             : r->rdb ? xs_db_terms(r->rdb, PDX_PREFIX_ID, 1, consider_removal, &rm, &err)
-                      : 0;
-    if (rc != 0)
-        index_error(r, "cannot list documents", &err);
-    else if (rm.failed)
-        index_error(r, "cannot list documents", &rm.err);
-    for (size_t i = 0; i < rm.n && !r->fatal; i++) {
-        if (begin_batch(r) != 0) {
+    for (size_t i = 0; i < n && !r->fatal; i++) {
+        if (r->opt->dry_run) {
+            if (!r->opt->json) {
+                printf("remove ");
+                put_path(stdout, gone[i].path);
+                putchar('\n');
+            }
+            r->removed++;
+        } else if (begin_batch(r) != 0) {
             r->fatal = EXIT_INDEX;
-        } else if (xs_wdb_delete(r->wdb, rm.terms[i], strlen(rm.terms[i]), &err) != 0) {
+        } else if (xs_wdb_delete(r->wdb, gone[i].term, strlen(gone[i].term), &err) != 0) {
             index_error(r, "cannot remove a document", &err);
         } else {
             r->removed++;
@@ -1502,7 +1472,7 @@ static int remove_missing(struct run *r)
                 flockfile(stderr);
                 clear_progress(r);
                 fputs(PROG ": ", stderr);
-                put_path(stderr, rm.terms[i] + 1);
+                put_path(stderr, gone[i].path);
                 fputs(": removed (file gone)\n", stderr);
                 funlockfile(stderr);
             }
@@ -1510,9 +1480,9 @@ static int remove_missing(struct run *r)
                 r->fatal = EXIT_INDEX;
         }
     }
-    for (size_t i = 0; i < rm.n; i++)
-        free(rm.terms[i]);
-    free(rm.terms);
+    for (size_t i = 0; i < n; i++)
+        free(gone[i].term);
+    free(gone);
     return r->fatal;
 }
 

@@ -178,6 +178,24 @@ grep -q 'dry run, nothing changed' "$tmp/err" && ok "--dry-run summary says noth
 index -i "$db" "$t"
 expect_run "the real run then does what the dry run said (zeta, kept before, goes too)" 0 1 1 2 2 0
 
+# Removals come in path order, whatever order the documents were added in (b then a).
+ord="$tmp/order"
+mkdir -p "$ord"
+ordb="$tmp/order.db"
+mkdoc "$ord/b.txt" motordb
+"$INDEX_BIN" -q -i "$ordb" "$ord"
+mkdoc "$ord/a.txt" motorda
+"$INDEX_BIN" -q -i "$ordb" "$ord"
+rm "$ord/a.txt" "$ord/b.txt"
+"$INDEX_BIN" -i "$ordb" --dry-run "$ord" >"$tmp/out" 2>"$tmp/err"
+[ "$(grep '^remove ' "$tmp/out")" = "$(printf 'remove %s\nremove %s' "$ord/a.txt" "$ord/b.txt")" ] &&
+    ok "removals are listed in path order" ||
+    not_ok "removals are listed in path order" "$(cat "$tmp/out" "$tmp/err")"
+"$INDEX_BIN" -v -i "$ordb" "$ord" >"$tmp/out" 2>"$tmp/err"
+[ "$(grep -c 'removed (file gone)' "$tmp/err")" = 2 ] && [ "$(doccount "$ordb")" = 0 ] &&
+    ok "both documents removed, each named" ||
+    not_ok "both documents removed, each named" "$(cat "$tmp/err")"
+
 # ---- summary, progress, exit codes ----------------------------------------------------
 "$INDEX_BIN" -i "$db" "$t" >"$tmp/out" 2>"$tmp/err"
 grep -q "^polidex-index: $db: 0 documents indexed (0 added, 0 replaced), 0 removed, 4 unchanged, 0 skipped; .* MB read in .* s (.* MB/s); 5 documents in the index$" "$tmp/err" &&
