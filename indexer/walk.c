@@ -76,7 +76,7 @@ static int walk_dir(const char *path, const struct stat *st, const struct visite
         count++;
     }
     closedir(dir);
-    if (rc == 0)
+    if (rc == 0 && count > 1) /* an empty directory has no array at all */
         qsort(names, count, sizeof *names, by_name);
 
     size_t plen = strlen(path);
