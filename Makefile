@@ -77,10 +77,12 @@ LINK_LIBS = $(LIB_LIBS) -lstdc++ -lm
 # to it directly, which against the shared libicudata means copying all of it at each
 # start (0.16 s). Xapian ships no static library. The tests and fuzz drivers keep the
 # shared libraries, so that build/ does not hold thirty copies of ICU's data; so do the
-# sanitizer and libFuzzer variants, which check the code, not its start-up.
+# sanitizer and libFuzzer variants, which check the code, not its start-up. Snowball comes
+# first so that its code and tables are placed next to ours rather than past ICU's
+# megabyte: a search then faults in one window of the program fewer.
 ifeq ($(SAN),)
 PROG_LDFLAGS = -no-pie
-PROG_LIBS = -Wl,-Bstatic $(shell pkg-config --libs icu-i18n icu-uc libpcre2-8) -lstemmer \
+PROG_LIBS = -Wl,-Bstatic -lstemmer $(shell pkg-config --libs libpcre2-8 icu-i18n icu-uc) \
             -Wl,-Bdynamic $(shell pkg-config --libs xapian-core) -lstdc++ -lm
 else
 PROG_LIBS = $(LINK_LIBS)

@@ -442,20 +442,26 @@ static size_t fold_word(struct pdx_analyzer *a, const char *s, size_t n, char *o
         const char *piece;
         size_t k;
         if (c < 0x80) {
+            /* Most of French is ASCII: its byte goes straight out, with no memcpy call. */
             i++;
             if (c >= 'A' && c <= 'Z') {
                 letters++, uppers++, prev_letter = 1;
-                tmp[0] = (char)(c + ('a' - 'A'));
+                c = (unsigned char)(c + ('a' - 'A'));
             } else if (c >= 'a' && c <= 'z') {
                 letters++, prev_letter = 1;
-                tmp[0] = (char)c;
             } else if (c == '\'' || (c == '.' && prev_letter)) {
                 continue;
             } else {
                 prev_letter = 0;
-                tmp[0] = (char)c;
             }
-            piece = tmp, k = 1;
+            if (full)
+                continue;
+            if (len == PDX_TERM_MAX) {
+                full = 1;
+                continue;
+            }
+            out[len++] = (char)c;
+            continue;
         } else {
             UChar32 cp;
             i = utf8_next(u, i, n, &cp);

@@ -19,6 +19,8 @@
 #ifndef INDEXER_PDX_SPANS_H
 #define INDEXER_PDX_SPANS_H
 
+#include "pdx_analyzer.h"
+
 #include <stddef.h>
 
 /* A table being written. Zero-initialise; release with pdx_spans_free. */
@@ -43,10 +45,33 @@ struct pdx_spans_reader {
     size_t last_end;
 };
 
+/* pdx_spans_next for any encoding; pdx_spans_next is what callers use. */
+int pdx_spans_next_any(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
+                       unsigned *flags);
+
 /* Reads the next span into [*start, *end) and its flags (0 or PDX_TOK_NUMBER) into
  * *flags. Returns 1 for a span, 0 at the end of the table, -1 when the table is malformed
- * (truncated, overflowing, or a span that ends past `text_len`). */
-int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
-                   unsigned *flags);
+ * (truncated, overflowing, or a span that ends past `text_len`).
+ *
+ * Inline because snippets read every token of every document shown: in prose nearly
+ * every gap and length fits one byte each, and that case costs a few instructions here
+ * instead of two calls of a general varint decoder. */
+static inline int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start,
+                                 size_t *end, unsigned *flags)
+{
+    if (r->left >= 2 && r->p[0] < 0x80 && r->p[1] < 0x80) {
+        size_t gap = r->p[0], len = (size_t)r->p[1] >> 1, room = text_len - r->last_end;
+        if (len != 0 && gap <= room && len <= room - gap) {
+            *flags = r->p[1] & 1 ? PDX_TOK_NUMBER : 0;
+            *start = r->last_end + gap;
+            *end = *start + len;
+            r->last_end = *end;
+            r->p += 2;
+            r->left -= 2;
+            return 1;
+        }
+    }
+    return pdx_spans_next_any(r, text_len, start, end, flags);
+}
 
 #endif /* INDEXER_PDX_SPANS_H */

@@ -3,8 +3,6 @@
  */
 #include "pdx_spans.h"
 
-#include "pdx_analyzer.h"
-
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -66,8 +64,8 @@ static int get_varint(struct pdx_spans_reader *r, size_t *v)
     return -1;
 }
 
-int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
-                   unsigned *flags)
+int pdx_spans_next_any(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
+                       unsigned *flags)
 {
     if (r->left == 0)
         return 0;

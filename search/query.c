@@ -376,12 +376,17 @@ static int collect_token(void *vctx, const struct pdx_token *tok)
     copy_term(f->folded, tok->folded, tok->folded_len);
     copy_term(f->stem, tok->stem, tok->stem_len);
     f->stopword = (tok->flags & (PDX_TOK_STOPWORD | PDX_TOK_ELISION)) != 0;
+    f->accented[0] = '\0';
     return 0;
 }
 
 static int analyse(struct parser *p, size_t start, size_t len, struct collect *c)
 {
-    memset(c, 0, sizeof *c);
+    /* Only the counters: the forms are 13 KB, and zeroing them all for every word
+     * costs a search fresh stack pages; collect_token fills each form it hands out. */
+    c->n = 0;
+    c->has_joined = 0;
+    c->overflow = 0;
     int rc = pdx_analyze(p->q->analyzer, p->text + start, len, 1, collect_token, c);
     if (c->overflow) {
         fail_at(p, start, "'%.*s': too many words in one term (at most %d)", (int)len,
@@ -509,13 +514,17 @@ static struct node *parse_word(struct parser *p, const struct lex_token *t)
     struct collect c;
     if (analyse(p, t->start, t->len, &c) != 0)
         return NULL;
-    /* Keep the content words; an elided article goes when a word follows it. */
-    struct form kept[PARTS_MAX];
+    /* Keep the content words (moved down in place); an elided article goes when a word
+     * follows it. */
+    struct form *kept = c.forms;
     size_t nk = 0;
     for (size_t i = 0; i < c.n; i++) {
         int elided_article = c.forms[i].stopword && i + 1 < c.n && c.n > 1;
-        if (!elided_article || c.has_joined)
-            kept[nk++] = c.forms[i];
+        if (!elided_article || c.has_joined) {
+            if (nk != i)
+                kept[nk] = c.forms[i];
+            nk++;
+        }
     }
     if (nk == 0)
         return NULL;
