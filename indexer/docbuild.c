@@ -338,13 +338,13 @@ static int build(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
     size_t blob_len;
     if (pdx_docdata_encode(&data, &blob, &blob_len) != 0) {
         if (errbuf && errbuf_len)
-            snprintf(errbuf, errbuf_len, "document data: out of memory or NUL in a field");
+            snprintf(errbuf, errbuf_len, "stored document: out of memory or NUL in a field");
         return -1;
     }
-    rc = xs_doc_set_data(out, blob, blob_len, &ctx.err);
+    rc = xs_doc_set_value(out, PDX_SLOT_DOC, blob, blob_len, &ctx.err);
     free(blob);
     if (rc != 0)
-        return fail(errbuf, errbuf_len, "document data", &ctx.err);
+        return fail(errbuf, errbuf_len, "stored document", &ctx.err);
     return 0;
 }
 

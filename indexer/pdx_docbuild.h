@@ -3,7 +3,7 @@
  *
  * This is where the index schema of pdx_schema.h is applied: the analyzer's tokens
  * become positioned words and Z stems, the title becomes S terms, the path the unique
- * Q term, and the stored data and value slots are filled. Extracted mentions become
+ * Q term, and the value slots (the stored document among them) are filled. Extracted mentions become
  * filter terms: every calendar date mentioned (and the document's own date) as Y, M and
  * D terms at the precision it was written, every institution as XI+id and every pillar
  * as XP+id, each with a wdf equal to its number of mentions (so that corpus tables can

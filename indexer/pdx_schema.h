@@ -22,16 +22,21 @@
  *                 resolves « OMS » or « Organisation mondiale de la santé » in one
  *                 B-tree lookup (boolean)
  *
- * Document data (see pdx_docdata_*): "polidex3" NUL path NUL title NUL date NUL
- * spans-length NUL spans text, where spans-length is the byte length of the token span
- * table (pdx_spans.h) in decimal, or empty when the document has none.
+ * The stored document (see pdx_docdata_*), in value slot PDX_SLOT_DOC: "polidex3" NUL
+ * path NUL title NUL date NUL spans-length NUL spans text, where spans-length is the
+ * byte length of the token span table (pdx_spans.h) in decimal, or empty when the
+ * document has none. Xapian's own document data is left empty: Xapian compresses it
+ * with zlib, with no way to turn that off, so that every search inflated each document
+ * it showed (a tenth of its instructions) and the index writer deflated all the text of
+ * the corpus. A value is stored as it is given: the index is a quarter larger (still
+ * smaller than omindex's), and both searching and indexing are faster (BENCHMARKS.md).
  */
 #ifndef INDEXER_PDX_SCHEMA_H
 #define INDEXER_PDX_SCHEMA_H
 
 #include <stddef.h>
 
-#define PDX_SCHEMA_VERSION "4"
+#define PDX_SCHEMA_VERSION "5"
 
 #define PDX_PREFIX_STEM "Z"
 #define PDX_PREFIX_ID "Q"
@@ -52,11 +57,12 @@
 enum pdx_slot {
     PDX_SLOT_DATE = 0,  /* document date, YYYYMMDD (sortable); absent when unknown */
     PDX_SLOT_HASH = 1,  /* content hash of the source bytes, 16 hex digits */
-    PDX_SLOT_TITLE = 2, /* not written: the title is in the document data (indexes built
+    PDX_SLOT_TITLE = 2, /* not written: the title is in the stored document (indexes built
                            before 2026-11-23 hold a copy here that nothing reads) */
     PDX_SLOT_PATH = 3,  /* path as indexed */
     PDX_SLOT_SIZE = 4,  /* source size in bytes, decimal */
-    PDX_SLOT_MTIME = 5  /* source modification time, seconds since the epoch, decimal */
+    PDX_SLOT_MTIME = 5, /* source modification time, seconds since the epoch, decimal */
+    PDX_SLOT_DOC = 6    /* the stored document (pdx_docdata_encode): what results show */
 };
 
 /* Metadata keys. */
@@ -68,7 +74,7 @@ enum pdx_slot {
 
 #define PDX_TOOL_VERSION "0.1.0"
 
-/* The fields of a document's stored data; pointers borrow from the data. */
+/* The fields of a stored document; pointers borrow from the stored bytes. */
 struct pdx_docdata {
     const char *path;
     size_t path_len;
@@ -88,8 +94,8 @@ struct pdx_docdata {
  * or -1 when out of memory or when path, title or date contain a NUL byte. */
 int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len);
 
-/* Splits stored data into its fields (borrowing from `data`). Returns 0, or -1 when the
- * data was not written by this schema. */
+/* Splits a stored document into its fields (borrowing from `data`). Returns 0, or -1
+ * when it was not written by this schema. */
 int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d);
 
 /* Reads one metadata key of an index: returns 0 and its value (borrowed; empty when

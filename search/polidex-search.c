@@ -789,7 +789,7 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
                            .percent = xs_mset_percent(ms, i)};
         const char *data;
         size_t dlen;
-        if (xs_mset_data(ms, i, &data, &dlen, &err) != 0) {
+        if (xs_mset_value(ms, i, PDX_SLOT_DOC, &data, &dlen, &err) != 0) {
             msg("%s: cannot read document %u: %s", opt->index, r.docid, err.message);
             rc = EXIT_INDEX;
             break;
@@ -931,7 +931,7 @@ static long bench_one(struct pdx_analyzer *a, struct pdx_extractor *ex, struct x
             size_t dlen;
             struct pdx_docdata dd;
             struct pdx_snippet sn;
-            if (xs_mset_data(ms, i, &data, &dlen, &err) != 0 ||
+            if (xs_mset_value(ms, i, PDX_SLOT_DOC, &data, &dlen, &err) != 0 ||
                 pdx_docdata_decode(data, dlen, &dd) != 0 ||
                 pdx_snippet_make(a, pq, dd.text, dd.text_len, dd.spans, dd.spans_len, SNIPPET_WIDTH,
                                  &sn) != 0) {

@@ -133,7 +133,7 @@ static void as_written(struct pdx_analyzer *a, struct xs_db *db, const char *fol
     const char *data;
     size_t dlen;
     struct pdx_docdata d;
-    if (xs_db_get_data(db, loc.docid, &data, &dlen, &err) != 0 ||
+    if (xs_db_get_value(db, loc.docid, PDX_SLOT_DOC, &data, &dlen, &err) != 0 ||
         pdx_docdata_decode(data, dlen, &d) != 0)
         return;
     struct span sp = {.folded = folded};
