@@ -110,7 +110,11 @@ struct pdx_analyzer {
     struct sb_stemmer *stemmer;
     struct wordset stop;
     struct wordset protect;
-    struct fold_entry fold[FOLD_LAST - FOLD_FIRST + 1]; /* filled as characters come */
+    /* FOLD_LAST - FOLD_FIRST + 1 entries filled as characters come, allocated when the
+     * first character LATIN_FOLD does not hold comes: French text seldom has one, and a
+     * search that never meets one then has 4 KB less to fault in. */
+    struct fold_entry *fold;
+    struct fold_entry one; /* what fold_entry returns when it caches nothing */
 
     /* One chunk of text in UTF-16; grows up to CHUNK_MAX + 1 units. */
     UChar *u16;
@@ -118,10 +122,10 @@ struct pdx_analyzer {
 
     struct cache_entry *cache; /* cache_mask + 1 entries, allocated on first use */
     size_t cache_mask;
-    size_t cache_fills;                /* entries written since the cache last grew */
-    size_t cache_max;                  /* slots it may grow to */
-    const unsigned char *stem_first;   /* pdx_analyzer_stem_only, borrowed */
-    const unsigned char *report_first; /* pdx_analyzer_report_only, borrowed */
+    size_t cache_fills;                     /* entries written since the cache last grew */
+    size_t cache_max;                       /* slots it may grow to */
+    const unsigned char *stem_first;        /* pdx_analyzer_stem_only, borrowed */
+    const struct pdx_report_filter *report; /* pdx_analyzer_report_only, borrowed */
     struct compound run;
     char folded[PDX_TERM_MAX];
     char stem[STEM_MAX];
@@ -396,20 +400,25 @@ static const struct latin_fold *latin_fold(UChar32 c)
     return NULL;
 }
 
-/* The table entry of a code point in [FOLD_FIRST, FOLD_LAST], computed on its first use:
- * a search meets a few dozen of them, and folding all 464 up front was a tenth of its
- * start-up. */
+/* The table entry of a code point in [FOLD_FIRST, FOLD_LAST], valid until the next call:
+ * from LATIN_FOLD, or computed with ICU on its first use (a search meets a few dozen, and
+ * folding all 464 up front was a tenth of its start-up) and kept. */
 static const struct fold_entry *fold_entry(struct pdx_analyzer *a, UChar32 c)
 {
-    struct fold_entry *e = &a->fold[c - FOLD_FIRST];
-    if (e->cls & CL_KNOWN)
-        return e;
+    struct fold_entry *e = &a->one;
     const struct latin_fold *l = a->icu_only ? NULL : latin_fold(c);
     if (l != NULL) {
         e->len = l->len;
         e->cls = (uint8_t)(CL_KNOWN | l->cls);
         memcpy(e->out, l->out, l->len);
         return e;
+    }
+    if (a->fold == NULL)
+        a->fold = calloc(FOLD_LAST - FOLD_FIRST + 1, sizeof *a->fold);
+    if (a->fold != NULL) { /* without memory, each use computes its entry again */
+        e = &a->fold[c - FOLD_FIRST];
+        if (e->cls & CL_KNOWN)
+            return e;
     }
     int n = fold_slow(a, c, e->out, sizeof e->out);
     if (n < 0) /* cannot happen with ICU's data; keep the character, as beyond the table */
@@ -714,9 +723,68 @@ void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first)
     a->stem_first = first;
 }
 
-void pdx_analyzer_report_only(struct pdx_analyzer *a, const unsigned char *first)
+void pdx_analyzer_report_only(struct pdx_analyzer *a, const struct pdx_report_filter *f)
 {
-    a->report_first = first;
+    a->report = f;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* The bit of an ASCII letter (lower case) or digit in pdx_report_filter.second, or 0. */
+static uint64_t report_bit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return UINT64_C(1) << (c - '0');
+    if (c >= 'a' && c <= 'z')
+        return UINT64_C(1) << (10 + c - 'a');
+    return 0;
+}
+
+void pdx_report_filter_init(struct pdx_report_filter *f, int all)
+{
+    memset(f->first, all ? 1 : 0, sizeof f->first);
+    for (size_t i = 0; i < sizeof f->second / sizeof f->second[0]; i++)
+        f->second[i] = all ? PDX_REPORT_ANY : 0;
+}
+
+/* Lets through the forms that begin with b0, then b1 if `has_b1`. */
+static void report_pair(struct pdx_report_filter *f, unsigned char b0, int has_b1, unsigned char b1)
+{
+    f->first[b0] = 1;
+    if (b0 < 128) {
+        uint64_t bit = has_b1 ? report_bit(b1) : 0;
+        f->second[b0] |= bit ? bit : PDX_REPORT_ANY;
+    }
+}
+
+void pdx_report_filter_add_form(struct pdx_report_filter *f, const char *folded, size_t len)
+{
+    if (len == 0) {
+        pdx_report_filter_init(f, 1); /* begins every form */
+        return;
+    }
+    report_pair(f, (unsigned char)folded[0], len > 1, len > 1 ? (unsigned char)folded[1] : 0);
+}
+
+void pdx_report_filter_add_stem(struct pdx_report_filter *f, const char *stem, size_t len)
+{
+    pdx_report_filter_add_form(f, stem, len);
+    if (len > 1 && stem[1] == 'i')
+        report_pair(f, (unsigned char)stem[0], 1, 'y');
+}
+
+/* Does `f` let through a form that begins with b0, then b1 if `has_b1` (ASCII letters
+ * lower-cased by the caller)? */
+static int report_passes(const struct pdx_report_filter *f, unsigned char b0, int has_b1,
+                         unsigned char b1)
+{
+    if (!f->first[b0])
+        return 0;
+    uint64_t bit = has_b1 && b0 < 128 ? report_bit(b1) : 0;
+    return !bit || !report_bit(b0) || (f->second[b0] & (bit | PDX_REPORT_ANY)) != 0;
 }
 
 void pdx_analyzer_icu_only(struct pdx_analyzer *a, int on)
@@ -739,6 +807,7 @@ void pdx_analyzer_free(struct pdx_analyzer *a)
         sb_stemmer_delete(a->stemmer);
     wordset_free(&a->stop);
     wordset_free(&a->protect);
+    free(a->fold);
     free(a->u16);
     free(a->cache);
     free(a);
@@ -779,7 +848,8 @@ static int emit(struct walk *w, size_t start, size_t end, uint32_t pos, unsigned
                 const char *folded, size_t flen)
 {
     struct pdx_analyzer *a = w->a;
-    if (a->report_first != NULL && !a->report_first[(unsigned char)folded[0]])
+    if (a->report != NULL && !report_passes(a->report, (unsigned char)folded[0], flen > 1,
+                                            flen > 1 ? (unsigned char)folded[1] : 0))
         return 0;
     struct pdx_token t;
     uint32_t h = hash_bytes(folded, flen);
@@ -1242,15 +1312,15 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
     size_t s, e;
     unsigned flags;
     while (pdx_spans_next(&r, len, &s, &e, &flags) == 1) {
-        /* A word that begins with an ASCII letter or digit folds to a word that begins
-         * with it in lower case: one not to report needs no folding. */
-        unsigned char c0 = (unsigned char)text[s];
-        if (c0 >= 'A' && c0 <= 'Z')
-            c0 = (unsigned char)(c0 + ('a' - 'A'));
-        if (a->report_first != NULL && ((c0 >= 'a' && c0 <= 'z') || (c0 >= '0' && c0 <= '9')) &&
-            !a->report_first[c0]) {
-            w.pos++;
-            continue;
+        /* A word that begins with ASCII letters or digits folds to a word that begins
+         * with them in lower case: one not to report needs no folding. */
+        if (a->report != NULL) {
+            unsigned char c0 = ascii_lower((unsigned char)text[s]);
+            unsigned char c1 = e - s > 1 ? ascii_lower((unsigned char)text[s + 1]) : 0;
+            if (report_bit(c0) && !report_passes(a->report, c0, report_bit(c1) != 0, c1)) {
+                w.pos++;
+                continue;
+            }
         }
         struct fold_stats fs;
         size_t flen = fold_word(a, text + s, e - s, a->folded, &fs);

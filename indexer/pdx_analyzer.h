@@ -86,12 +86,35 @@ void pdx_analyzer_keep_cache_small(struct pdx_analyzer *a);
  * NULL, the default, stems every word. */
 void pdx_analyzer_stem_only(struct pdx_analyzer *a, const unsigned char *first);
 
-/* Reports only the tokens whose folded form begins with a byte b for which first[b] is
- * nonzero; the others are skipped (positions still count them), and pdx_analyze_spans
- * does not even fold those that begin with an ASCII letter or digit. For a caller that
- * looks for given words only, such as the highlighter. `first` (256 entries) is borrowed
- * until the next call; NULL, the default, reports every token. */
-void pdx_analyzer_report_only(struct pdx_analyzer *a, const unsigned char *first);
+/* The tokens a caller looking for given words wants reported, by the first two bytes of
+ * their folded form: a token is reported when first[b0] is nonzero and, if b0 and b1 are
+ * both ASCII letters or digits, second[b0] has PDX_REPORT_ANY or pdx_report_bit(b1) set.
+ * Fill it with pdx_report_filter_init and the _add functions. */
+struct pdx_report_filter {
+    unsigned char first[256];
+    uint64_t second[128];
+};
+#define PDX_REPORT_ANY (UINT64_C(1) << 63)
+
+/* Reports nothing; with `all` nonzero, everything. */
+void pdx_report_filter_init(struct pdx_report_filter *f, int all);
+
+/* Also reports the tokens whose folded form is, or begins with, folded[0, len). */
+void pdx_report_filter_add_form(struct pdx_report_filter *f, const char *folded, size_t len);
+
+/* Also reports the tokens whose stem is stem[0, len). Snowball French keeps a word's
+ * first byte, and its second byte too except that a y may become i (« ayissement » ->
+ * « ai »): its rules work on suffixes inside regions that start at the third character
+ * at the earliest, and only its final y -> i reaches back to the second (tests check
+ * both on every word of up to two letters before each suffix its rules name). */
+void pdx_report_filter_add_stem(struct pdx_report_filter *f, const char *stem, size_t len);
+
+/* Reports only the tokens `f` lets through; the others are skipped (positions still
+ * count them), and pdx_analyze_spans does not even fold those that begin with two ASCII
+ * letters or digits. For a caller that looks for given words only, such as the
+ * highlighter. `f` is borrowed until the next call; NULL, the default, reports every
+ * token. */
+void pdx_analyzer_report_only(struct pdx_analyzer *a, const struct pdx_report_filter *f);
 
 /* For tests comparing the ICU-free paths with ICU: with `on` nonzero (before the first
  * analysis) every text goes through ICU's word break iterator, even text that the

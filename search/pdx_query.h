@@ -72,10 +72,10 @@ int pdx_query_match_token(const struct pdx_query *q, const struct pdx_token *tok
  * need stemming (see pdx_analyzer_stem_only). */
 void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[256]);
 
-/* Marks in `first` (256 entries, cleared here) the first byte of the folded form of every
- * word pdx_query_match_token looks for: no token starting otherwise can match (see
+/* Fills `f` (cleared here) with the tokens pdx_query_match_token can match, by the first
+ * bytes of their folded form: no other token needs folding (see
  * pdx_analyzer_report_only). */
-void pdx_query_first_bytes(const struct pdx_query *q, unsigned char first[256]);
+void pdx_query_report_filter(const struct pdx_query *q, struct pdx_report_filter *f);
 
 /* How many names (institution: and pillar: values, words and phrases that could name an
  * institution) the index's table did not know: with none, the extractor the query was

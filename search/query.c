@@ -1217,15 +1217,16 @@ void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[2
             first[(unsigned char)q->words[i].stem[0]] = 1;
 }
 
-void pdx_query_first_bytes(const struct pdx_query *q, unsigned char first[256])
+void pdx_query_report_filter(const struct pdx_query *q, struct pdx_report_filter *f)
 {
-    memset(first, 0, 256);
+    pdx_report_filter_init(f, 0);
     for (size_t i = 0; i < q->nwords; i++) {
-        if (q->words[i].folded[0] == '\0') { /* would match anything: no filter */
-            memset(first, 1, 256);
-            return;
-        }
-        first[(unsigned char)q->words[i].folded[0]] = 1;
+        const struct hl_word *w = &q->words[i];
+        /* Matched by its folded form (a prefix of it for HL_PREFIX)... */
+        pdx_report_filter_add_form(f, w->folded, strlen(w->folded));
+        /* ...or by its stem. */
+        if (w->match == HL_STEM)
+            pdx_report_filter_add_stem(f, w->stem, strlen(w->stem));
     }
 }
 

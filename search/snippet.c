@@ -93,11 +93,12 @@ static int analyze_for(struct pdx_analyzer *a, const struct pdx_query *q, const 
                        size_t len, const unsigned char *spans, size_t spans_len, pdx_token_fn fn,
                        void *ctx)
 {
-    unsigned char stem_first[256], word_first[256];
+    unsigned char stem_first[256];
+    struct pdx_report_filter report;
     pdx_query_stem_first_bytes(q, stem_first);
-    pdx_query_first_bytes(q, word_first);
+    pdx_query_report_filter(q, &report);
     pdx_analyzer_stem_only(a, stem_first);
-    pdx_analyzer_report_only(a, word_first);
+    pdx_analyzer_report_only(a, &report);
     int rc = PDX_SPANS_MISFIT;
     if (spans != NULL)
         rc = pdx_analyze_spans(a, text, len, spans, spans_len, 1, fn, ctx);

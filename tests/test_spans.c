@@ -191,28 +191,53 @@ static void test_random_texts_same_both_ways(void **state)
     }
 }
 
+/* The filter test_report_only sets, written out: forms that begin with "sa" or "et", with
+ * "l" or with "10", or whose stem can be "ai". */
+static int wanted(const char *folded)
+{
+    unsigned char f0 = (unsigned char)folded[0], f1 = (unsigned char)folded[1];
+    int alnum1 = (f1 >= 'a' && f1 <= 'z') || (f1 >= '0' && f1 <= '9');
+    if (f0 == 'l')
+        return 1;
+    if (f0 != 's' && f0 != 'e' && f0 != '1' && f0 != 'a')
+        return 0;
+    if (!alnum1) /* one byte, or a second byte the filter does not look at */
+        return 1;
+    return (f0 == 's' && f1 == 'a') || (f0 == 'e' && f1 == 't') || (f0 == '1' && f1 == '0') ||
+           (f0 == 'a' && (f1 == 'i' || f1 == 'y'));
+}
+
 /* With pdx_analyzer_report_only, both ways report the tokens of the full analysis that
- * begin with a chosen byte, positions unchanged. */
+ * the filter lets through, positions unchanged. */
 static void test_report_only(void **state)
 {
     struct pdx_analyzer *a = *state;
-    unsigned char first[256] = {0};
-    first['s'] = first['o'] = first['l'] = first['1'] = first['e'] = 1;
+    struct pdx_report_filter filter;
+    pdx_report_filter_init(&filter, 0);
+    pdx_report_filter_add_form(&filter, "sa", 2);
+    pdx_report_filter_add_form(&filter, "et", 2);
+    pdx_report_filter_add_form(&filter, "l", 1);
+    pdx_report_filter_add_form(&filter, "10", 2);
+    pdx_report_filter_add_stem(&filter, "ai", 2);
+    size_t dropped_by_second = 0;
     for (size_t i = 0; i < sizeof SENTENCES / sizeof SENTENCES[0]; i++) {
         const char *text = SENTENCES[i];
         size_t len = strlen(text);
         struct pdx_spans spans = {0};
         struct toks all = {.spans = &spans}, by_text = {0}, by_spans = {0};
         assert_int_equal(pdx_analyze(a, text, len, 1, collect, &all), 0);
-        pdx_analyzer_report_only(a, first);
+        pdx_analyzer_report_only(a, &filter);
         assert_int_equal(pdx_analyze(a, text, len, 1, collect, &by_text), 0);
         assert_int_equal(
             pdx_analyze_spans(a, text, len, spans.buf, spans.len, 1, collect, &by_spans), 0);
         pdx_analyzer_report_only(a, NULL);
         size_t k = 0;
         for (size_t j = 0; j < all.n; j++) {
-            if (!first[(unsigned char)all.t[j].folded[0]])
+            if (!wanted(all.t[j].folded)) {
+                unsigned char f0 = (unsigned char)all.t[j].folded[0];
+                dropped_by_second += f0 == 's' || f0 == 'e' || f0 == '1';
                 continue;
+            }
             assert_true(k < by_text.n && k < by_spans.n);
             assert_int_equal(by_text.t[k].pos, all.t[j].pos);
             assert_int_equal(by_spans.t[k].pos, all.t[j].pos);
@@ -228,6 +253,38 @@ static void test_report_only(void **state)
         free(by_spans.t);
         pdx_spans_free(&spans);
     }
+    assert_true(dropped_by_second >= 3); /* signé, en, 2023, ...: the second byte counts */
+}
+
+/* A filter on a stem lets through the words Snowball gives that stem, « ayissement »
+ * (stem « ai ») too, and no word that begins otherwise. */
+static void test_report_only_stem(void **state)
+{
+    struct pdx_analyzer *a = *state;
+    static const char text[] = "Ayissement, aile, ai, aussi, Aîné, abri.";
+    struct pdx_report_filter filter;
+    pdx_report_filter_init(&filter, 0);
+    pdx_report_filter_add_stem(&filter, "ai", 2);
+    struct pdx_spans spans = {0};
+    struct toks all = {.spans = &spans}, got = {0};
+    assert_int_equal(pdx_analyze(a, text, strlen(text), 1, collect, &all), 0);
+    pdx_analyzer_report_only(a, &filter);
+    assert_int_equal(
+        pdx_analyze_spans(a, text, strlen(text), spans.buf, spans.len, 1, collect, &got), 0);
+    pdx_analyzer_report_only(a, NULL);
+    size_t with_stem = 0;
+    for (size_t j = 0; j < all.n; j++)
+        with_stem += strcmp(all.t[j].stem, "ai") == 0;
+    assert_int_equal(with_stem, 2); /* ayissement, ai */
+    assert_int_equal(got.n, 4);     /* and aile, aîné: same first two bytes */
+    assert_string_equal(got.t[0].folded, "ayissement");
+    assert_string_equal(got.t[0].stem, "ai");
+    assert_string_equal(got.t[1].folded, "aile");
+    assert_string_equal(got.t[2].folded, "ai");
+    assert_string_equal(got.t[3].folded, "aine");
+    free(all.t);
+    free(got.t);
+    pdx_spans_free(&spans);
 }
 
 static int count_calls(void *ctx, const struct pdx_token *tok)
@@ -341,6 +398,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_seed_documents_same_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_texts_same_both_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_only_stem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_that_does_not_fit, setup, teardown),
         cmocka_unit_test(test_spans_refuse_disorder),
         cmocka_unit_test(test_docdata_round_trip),
