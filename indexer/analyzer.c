@@ -1187,48 +1187,94 @@ static int reserve16(struct pdx_analyzer *a, size_t n)
     return 0;
 }
 
-/* Is s[0, n) made only of characters whose word boundaries segment_simple knows: ASCII
- * letters and digits, the space (U+0020 only), the Latin-1 letters U+00C0 to U+00FF but
- * for × and ÷, Œ and œ? Anything else, ill-formed UTF-8 included, is left to ICU. */
+/* What segment_simple knows of a character (its Word_Break class in UAX #29). */
+enum simple_class {
+    SC_OTHER,  /* not known: the text goes to ICU */
+    SC_SPACE,  /* U+0020 only (WSegSpace) */
+    SC_LETTER, /* ASCII letters, Latin-1 letters but for × and ÷, Œ and œ (ALetter) */
+    SC_DIGIT,  /* ASCII digits (Numeric) */
+    SC_QUOTE,  /* ' and ’ (Single_Quote, MidNumLet): inside a word between two letters or
+                  two digits (l'ARS, aujourd’hui), else a word of their own */
+    SC_HYPHEN  /* - (Other): between words, which may make a compound */
+};
+
+/* The class of the character at s[i] (i < n), and its length in *len. */
+static enum simple_class simple_class_at(const unsigned char *s, size_t i, size_t n, size_t *len)
+{
+    unsigned char c = s[i];
+    *len = 1;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return SC_LETTER;
+    if (c >= '0' && c <= '9')
+        return SC_DIGIT;
+    if (c == ' ')
+        return SC_SPACE;
+    if (c == '\'')
+        return SC_QUOTE;
+    if (c == '-')
+        return SC_HYPHEN;
+    if (i + 1 == n)
+        return SC_OTHER;
+    /* U+00C0 to U+00FF are C3 80 to C3 BF, × C3 97 and ÷ C3 B7; Œ œ are C5 92, C5 93. */
+    unsigned char d = s[i + 1];
+    *len = 2;
+    if ((c == 0xC3 && is_cont(d) && d != 0x97 && d != 0xB7) ||
+        (c == 0xC5 && (d == 0x92 || d == 0x93)))
+        return SC_LETTER;
+    if (c == 0xE2 && d == 0x80 && i + 2 < n && s[i + 2] == 0x99) { /* ’ U+2019 */
+        *len = 3;
+        return SC_QUOTE;
+    }
+    return SC_OTHER;
+}
+
+/* Is s[0, n) made only of characters whose word boundaries segment_simple knows?
+ * Anything else, ill-formed UTF-8 included, is left to ICU. */
 static int is_simple(const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (c == ' ' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-            continue;
-        if (i + 1 == n)
+    for (size_t i = 0, k; i < n; i += k)
+        if (simple_class_at(s, i, n, &k) == SC_OTHER)
             return 0;
-        /* U+00C0 to U+00FF are C3 80 to C3 BF, × C3 97 and ÷ C3 B7; Œ œ are C5 92, C5 93. */
-        unsigned char d = s[i + 1];
-        if (!(c == 0xC3 && is_cont(d) && d != 0x97 && d != 0xB7) &&
-            !(c == 0xC5 && (d == 0x92 || d == 0x93)))
-            return 0;
-        i++;
-    }
     return 1;
 }
 
 /* Reports the words of text[base, base + n), a chunk is_simple accepted. There UAX #29
- * breaks only between a space and another character (letters and digits hold together:
- * WB5, WB8 to WB10; so do spaces: WB3d), and ICU gives a word the status of the rule
- * that took its last character: UBRK_WORD_NUMBER when it ends with a digit (covid19
- * too), UBRK_WORD_LETTER otherwise. No hyphen either, so no part continues a compound.
- * tests/test_analyzer.c checks the tokens against ICU's on random text. */
+ * holds letters and digits together (WB5, WB8 to WB10), keeps a quote inside a word
+ * between two letters or two digits (WB6, WB7, WB11, WB12), and breaks everywhere else;
+ * ICU gives a word the status of the rule that took its last character:
+ * UBRK_WORD_NUMBER when it ends with a digit (covid19 too), UBRK_WORD_LETTER otherwise.
+ * A word right after a hyphen that follows the previous word continues a compound, as in
+ * analyze_chunk. tests/test_analyzer.c checks the tokens against ICU's on every string
+ * of up to five characters of a sample of each class and on random text. */
 static int segment_simple(struct walk *w, size_t base, size_t n)
 {
-    const char *t = w->text;
-    size_t end = base + n;
-    for (size_t s = base; s < end;) {
-        if (t[s] == ' ') {
-            s++;
+    const unsigned char *t = (const unsigned char *)w->text + base;
+    size_t prev_end = SIZE_MAX; /* end of the previous word in this chunk */
+    for (size_t s = 0, k; s < n;) {
+        enum simple_class c = simple_class_at(t, s, n, &k);
+        if (c != SC_LETTER && c != SC_DIGIT) {
+            s += k;
             continue;
         }
-        size_t e = s + 1;
-        while (e < end && t[e] != ' ')
-            e++;
-        int rc = emit_word(w, s, e, is_digit(t[e - 1]), 0);
+        size_t e = s + k;
+        while (e < n) {
+            enum simple_class next = simple_class_at(t, e, n, &k);
+            if (next == SC_LETTER || next == SC_DIGIT) {
+                c = next;
+                e += k;
+                continue;
+            }
+            size_t k2;
+            if (next != SC_QUOTE || e + k == n || simple_class_at(t, e + k, n, &k2) != c)
+                break;
+            e += k + k2; /* the quote and the letter or digit after it */
+        }
+        int continues =
+            w->a->run.nparts > 0 && prev_end != SIZE_MAX && s == prev_end + 1 && t[prev_end] == '-';
+        int rc = emit_word(w, base + s, base + e, c == SC_DIGIT, continues);
         if (rc != 0)
             return rc;
+        prev_end = e;
         s = e;
     }
     return flush_compound(w);

@@ -77,9 +77,8 @@ void pdx_query_stem_first_bytes(const struct pdx_query *q, unsigned char first[2
  * pdx_analyzer_report_only). */
 void pdx_query_report_filter(const struct pdx_query *q, struct pdx_report_filter *f);
 
-/* How many names (institution: and pillar: values, words and phrases that could name an
- * institution) the index's table did not know: with none, the extractor the query was
- * parsed with (if any) was never asked, and parsing without one gives the same query. */
+/* How many institution: and pillar: values the index's table did not know: with none,
+ * parsing with an extractor gives the same filters as parsing without one. */
 size_t pdx_query_unknown_names(const struct pdx_query *q);
 
 /* Number of distinct positive query words (for snippet scoring). */

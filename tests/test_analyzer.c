@@ -940,32 +940,21 @@ static const char *const simple_latin[] = {
     "\xc3\xa9", "\xc3\xa8", "\xc3\xaa", "\xc3\xa0", "\xc3\xa7", "\xc3\xb4", "\xc3\xbf", "\xc3\x9f",
     "\xc5\x93", "\xc5\x92", "\xc3\x89", "\xc3\x80", "\xc3\x87", "\xc3\x96", "\xc3\xa6", "\xc3\x86"};
 
-/* Characters that send a text to ICU: what joins or splits words (- ' ’ . ,), other
- * white space (\n \t NBSP), letters outside the set (ª µ ĳ Ā), × ÷, the ligature ﬁ, a
- * combining acute, an emoji, ill-formed UTF-8 (a lead byte alone, a byte never valid). */
-static const char *const outside[] = {"-",
-                                      "'",
-                                      "\xe2\x80\x99",
-                                      ".",
-                                      ",",
-                                      "\n",
-                                      "\t",
-                                      "\xc2\xa0",
-                                      "\xc2\xaa",
-                                      "\xc2\xb5",
-                                      "\xc4\xb3",
-                                      "\xc4\x80",
-                                      "\xc3\x97",
-                                      "\xc3\xb7",
-                                      "\xef\xac\x81",
-                                      "\xcc\x81",
-                                      "\xf0\x9f\x98\x80",
-                                      "\xc3",
-                                      "\xff"};
+/* Characters that send a text to ICU: punctuation that joins or splits words (. , ‐),
+ * other white space (\n \t NBSP), letters outside the set (ª µ ĳ Ā), × ÷, the ligature
+ * ﬁ, a combining acute, an emoji, ill-formed UTF-8 (a lead byte alone, a byte never
+ * valid). */
+static const char *const outside[] = {
+    "\xe2\x80\x90",     ".",        ",",        "\n",       "\t",       "\xc2\xa0",     "\xc2\xaa",
+    "\xc2\xb5",         "\xc4\xb3", "\xc4\x80", "\xc3\x97", "\xc3\xb7", "\xef\xac\x81", "\xcc\x81",
+    "\xf0\x9f\x98\x80", "\xc3",     "\xff"};
+
+/* Quotes and the hyphen, which are cut without ICU too. */
+static const char *const simple_punct[] = {"'", "\xe2\x80\x99", "-"};
 
 /* Appends a random character to text[*len] (room for 4 bytes): with odds 1 in
  * `outside_odds` (0: never) one of `outside`, which makes it return 1; otherwise a
- * space, a digit, an ASCII or a Latin-1 letter. */
+ * space, a digit, an ASCII or a Latin-1 letter, a quote or a hyphen. */
 static int random_char(uint64_t *rng, unsigned outside_odds, char *text, size_t *len)
 {
     uint64_t r = next_random(rng);
@@ -982,8 +971,10 @@ static int random_char(uint64_t *rng, unsigned outside_odds, char *text, size_t 
         ascii = (char)('a' + pick % 26);
     else if (k < 80)
         ascii = (char)('A' + pick % 26);
-    else
+    else if (k < 92)
         c = simple_latin[pick % (sizeof simple_latin / sizeof simple_latin[0])];
+    else
+        c = simple_punct[pick % (sizeof simple_punct / sizeof simple_punct[0])];
     if (c == NULL) {
         text[(*len)++] = ascii;
         return 0;
@@ -1015,6 +1006,34 @@ static void test_analyze_simple_path_matches_icu(void **state)
     }
     assert_true(sent_to_icu > 5000);
     assert_true(pdx_analyzer_icu_opened(f->a));
+}
+
+/* Every string of up to five characters taken from a letter in each case, an accented
+ * letter, a digit, the space, both quotes and the hyphen: cut without ICU, into ICU's
+ * tokens (elisions, compounds and numbers included). */
+static void test_analyze_simple_path_short_strings(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const set[] = {"a", "B", "\xc3\xa9", "1", " ", "'", "\xe2\x80\x99", "-"};
+    const size_t nset = sizeof set / sizeof set[0];
+    size_t strings = 0;
+    for (size_t len = 1; len <= 5; len++) {
+        size_t combos = 1;
+        for (size_t i = 0; i < len; i++)
+            combos *= nset;
+        for (size_t c = 0; c < combos; c++) {
+            size_t v = c, n = 0;
+            char text[5 * 3];
+            for (size_t i = 0; i < len; i++, v /= nset) {
+                memcpy(text + n, set[v % nset], strlen(set[v % nset]));
+                n += strlen(set[v % nset]);
+            }
+            expect_same_as_icu(f, text, n);
+            strings++;
+        }
+    }
+    assert_int_equal(strings, 8 + 64 + 512 + 4096 + 32768);
+    assert_false(pdx_analyzer_icu_opened(f->a));
 }
 
 /* Random words over several chunks, one of which has punctuation: chunks cut without
@@ -1311,6 +1330,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_latin_letters_fold_as_icu, setup_with_icu, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_opens_icu_when_needed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_simple_path_matches_icu, setup_with_icu,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_analyze_simple_path_short_strings, setup_with_icu,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_analyze_simple_path_long_text, setup_with_icu,
                                         teardown),
