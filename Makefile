@@ -68,24 +68,23 @@ LIBSEARCH := $(B)/libpdxsearch.a
 LIBXS := $(B)/libxs.a
 ALL_LIBS = $(LIBSEARCH) $(LIBPDX) $(LIBXS)
 LINK_LIBS = $(LIB_LIBS) -lstdc++ -lm
-# The programs take ICU, Snowball and PCRE2 from their static libraries (in the same
-# -dev packages): a search is a short process, and loading the shared ones meant 24,000
-# relocations (libstemmer's tables for all its languages, ICU's), a page fault for each
-# page they write: 3.6 ms a run, when quest's whole search takes 5.4. They are not
-# position-independent either, so that those tables need no relocating at all (PIE: 100
-# page faults more per run). ICU's data goes in too (31 MB a program): static ICU refers
-# to it directly, which against the shared libicudata means copying all of it at each
-# start (0.16 s). Xapian ships no static library. The tests and fuzz drivers keep the
-# shared libraries, so that build/ does not hold thirty copies of ICU's data; so do the
-# sanitizer and libFuzzer variants, which check the code, not its start-up. Snowball comes
-# first so that its code and tables are placed next to ours rather than past ICU's
-# megabyte: a search then faults in one window of the program fewer.
+# The programs take Snowball and PCRE2 from their static libraries (in the same -dev
+# packages): a search is a short process, and loading the shared ones meant thousands of
+# relocations (libstemmer's tables for all its languages), a page fault for each page they
+# write. They are not position-independent either, so that those tables need no
+# relocating at all (PIE: 100 page faults more per run). ICU they do not link at all:
+# indexer/icu.c loads its shared libraries when first needed (see indexer/pdx_icu.h),
+# which a search for plain words never is; linked in, even statically, ICU cost every run
+# eight pages of relocations before main. Xapian ships no static library. The sanitizer
+# variants link the shared libraries, ICU still left out; the tests and fuzz drivers link
+# ICU too (some call it directly). Snowball comes first so that its code and tables are
+# placed next to ours.
 ifeq ($(SAN),)
 PROG_LDFLAGS = -no-pie
-PROG_LIBS = -Wl,-Bstatic -lstemmer $(shell pkg-config --libs libpcre2-8 icu-i18n icu-uc) \
+PROG_LIBS = -Wl,-Bstatic -lstemmer $(shell pkg-config --libs libpcre2-8) \
             -Wl,-Bdynamic $(shell pkg-config --libs xapian-core) -lstdc++ -lm
 else
-PROG_LIBS = $(LINK_LIBS)
+PROG_LIBS = $(shell pkg-config --libs libpcre2-8 xapian-core) -lstemmer -lstdc++ -lm
 endif
 
 DEPS_STAMP := build/.deps-installed

@@ -20,6 +20,7 @@
  */
 #include "pdx_analyzer.h"
 #include "pdx_data.h"
+#include "pdx_icu.h"
 #include "pdx_spans.h"
 
 #include <stdint.h>
@@ -28,10 +29,6 @@
 #include <string.h>
 
 #include <libstemmer.h>
-#include <unicode/ubrk.h>
-#include <unicode/uchar.h>
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
 /* Code points folded through the precomputed table (Latin-1 Supplement, Latin
@@ -105,6 +102,7 @@ struct compound {
 struct pdx_analyzer {
     UBreakIterator *brk;     /* opened on the first chunk segment_simple cannot take */
     int icu_only;            /* pdx_analyzer_icu_only */
+    int icu_missing;         /* ICU was needed and could not be loaded: the analysis fails */
     const UNormalizer2 *nfd; /* ICU's static instances, not owned, fetched on first use */
     const UNormalizer2 *nfkd;
     struct sb_stemmer *stemmer;
@@ -242,23 +240,23 @@ static const char *extra_fold(UChar32 c)
  * or -1. NFD's data is built into ICU; NFKD's must be loaded from ICU's data (a tenth of
  * a search's start-up), and differs from NFD only where a character of the canonical
  * decomposition has a compatibility mapping: NFKD is used, and loaded, only then. */
-static int32_t decompose(struct pdx_analyzer *a, const UChar *src, int32_t n, UChar *dec,
-                         int32_t cap)
+static int32_t decompose(struct pdx_analyzer *a, const struct pdx_icu *icu, const UChar *src,
+                         int32_t n, UChar *dec, int32_t cap)
 {
     UErrorCode st = U_ZERO_ERROR;
     if (a->nfd == NULL)
-        a->nfd = unorm2_getNFDInstance(&st);
-    int32_t nd = U_SUCCESS(st) ? unorm2_normalize(a->nfd, src, n, dec, cap, &st) : -1;
+        a->nfd = icu->unorm2_getNFDInstance(&st);
+    int32_t nd = U_SUCCESS(st) ? icu->unorm2_normalize(a->nfd, src, n, dec, cap, &st) : -1;
     if (U_FAILURE(st))
         return -1;
     for (int32_t i = 0; i < nd;) {
         UChar32 d;
         U16_NEXT(dec, i, nd, d);
-        if (u_getIntPropertyValue(d, UCHAR_DECOMPOSITION_TYPE) == U_DT_NONE)
+        if (icu->u_getIntPropertyValue(d, UCHAR_DECOMPOSITION_TYPE) == U_DT_NONE)
             continue;
         if (a->nfkd == NULL)
-            a->nfkd = unorm2_getNFKDInstance(&st);
-        nd = U_SUCCESS(st) ? unorm2_normalize(a->nfkd, src, n, dec, cap, &st) : -1;
+            a->nfkd = icu->unorm2_getNFKDInstance(&st);
+        nd = U_SUCCESS(st) ? icu->unorm2_normalize(a->nfkd, src, n, dec, cap, &st) : -1;
         return U_FAILURE(st) ? -1 : nd;
     }
     return nd;
@@ -268,11 +266,12 @@ static int32_t decompose(struct pdx_analyzer *a, const UChar *src, int32_t n, UC
  * that compatibility forms fold too: 1ᵉʳ → 1er, ｆ → f, ǆ → dz), combining marks and
  * white space dropped, extra_fold. Writes at most `cap` bytes; returns the length or -1
  * (ICU failure or no room). */
-static int fold_slow(struct pdx_analyzer *a, UChar32 c, char *out, size_t cap)
+static int fold_slow(struct pdx_analyzer *a, const struct pdx_icu *icu, UChar32 c, char *out,
+                     size_t cap)
 {
     if (is_dropped(c))
         return 0;
-    int8_t type = u_charType(c);
+    int8_t type = icu->u_charType(c);
     if (type == U_NON_SPACING_MARK || type == U_FORMAT_CHAR)
         return 0;
 
@@ -280,10 +279,10 @@ static int fold_slow(struct pdx_analyzer *a, UChar32 c, char *out, size_t cap)
     int32_t n = 0;
     UErrorCode st = U_ZERO_ERROR;
     U16_APPEND_UNSAFE(src, n, c);
-    int32_t nl = u_strFoldCase(low, 8, src, n, U_FOLD_CASE_DEFAULT, &st);
+    int32_t nl = icu->u_strFoldCase(low, 8, src, n, U_FOLD_CASE_DEFAULT, &st);
     if (U_FAILURE(st))
         return -1;
-    int32_t nd = decompose(a, low, nl, dec, 64);
+    int32_t nd = decompose(a, icu, low, nl, dec, 64);
     if (nd < 0)
         return -1;
 
@@ -291,11 +290,11 @@ static int fold_slow(struct pdx_analyzer *a, UChar32 c, char *out, size_t cap)
     for (int32_t i = 0; i < nd;) {
         UChar32 d;
         U16_NEXT(dec, i, nd, d);
-        if (u_charType(d) == U_NON_SPACING_MARK || is_dropped(d) || u_isUWhiteSpace(d))
+        if (icu->u_charType(d) == U_NON_SPACING_MARK || is_dropped(d) || icu->u_isUWhiteSpace(d))
             continue;
         /* Again after NFKD: a letter without a lower case (ℙ, ℝ, 𝐀) decomposes to a
          * capital (P), which must fold like any other. */
-        d = u_foldCase(d, U_FOLD_CASE_DEFAULT);
+        d = icu->u_foldCase(d, U_FOLD_CASE_DEFAULT);
         const char *x = extra_fold(d);
         char tmp[4];
         size_t k;
@@ -400,6 +399,17 @@ static const struct latin_fold *latin_fold(UChar32 c)
     return NULL;
 }
 
+/* ICU's functions (pdx_icu.h), or NULL when its libraries cannot be loaded: then the
+ * analysis under way fails (see icu_missing) rather than give other tokens than the
+ * index holds. */
+static const struct pdx_icu *need_icu(struct pdx_analyzer *a)
+{
+    const struct pdx_icu *icu = pdx_icu();
+    if (icu == NULL)
+        a->icu_missing = 1;
+    return icu;
+}
+
 /* The table entry of a code point in [FOLD_FIRST, FOLD_LAST], valid until the next call:
  * from LATIN_FOLD, or computed with ICU on its first use (a search meets a few dozen, and
  * folding all 464 up front was a tenth of its start-up) and kept. */
@@ -413,6 +423,12 @@ static const struct fold_entry *fold_entry(struct pdx_analyzer *a, UChar32 c)
         memcpy(e->out, l->out, l->len);
         return e;
     }
+    const struct pdx_icu *icu = need_icu(a);
+    if (icu == NULL) { /* the analysis fails: any entry will do */
+        e->len = (uint8_t)utf8_put(c, e->out);
+        e->cls = CL_KNOWN;
+        return e;
+    }
     if (a->fold == NULL)
         a->fold = calloc(FOLD_LAST - FOLD_FIRST + 1, sizeof *a->fold);
     if (a->fold != NULL) { /* without memory, each use computes its entry again */
@@ -420,12 +436,12 @@ static const struct fold_entry *fold_entry(struct pdx_analyzer *a, UChar32 c)
         if (e->cls & CL_KNOWN)
             return e;
     }
-    int n = fold_slow(a, c, e->out, sizeof e->out);
+    int n = fold_slow(a, icu, c, e->out, sizeof e->out);
     if (n < 0) /* cannot happen with ICU's data; keep the character, as beyond the table */
         n = (int)utf8_put(c, e->out);
     e->len = (uint8_t)n;
-    e->cls = (uint8_t)(CL_KNOWN | (u_isalpha(c) ? CL_LETTER : 0) |
-                       (u_isupper(c) || u_istitle(c) ? CL_UPPER : 0));
+    e->cls = (uint8_t)(CL_KNOWN | (icu->u_isalpha(c) ? CL_LETTER : 0) |
+                       (icu->u_isupper(c) || icu->u_istitle(c) ? CL_UPPER : 0));
     return e;
 }
 
@@ -483,13 +499,16 @@ static size_t fold_word(struct pdx_analyzer *a, const char *s, size_t n, char *o
                 prev_letter = (e->cls & CL_LETTER) != 0;
                 piece = e->out, k = e->len;
             } else {
-                int isl = u_isalpha(cp);
+                const struct pdx_icu *icu = need_icu(a);
+                if (icu == NULL)
+                    continue; /* the analysis fails */
+                int isl = icu->u_isalpha(cp);
                 letters += isl != 0;
-                uppers += isl && (u_isupper(cp) || u_istitle(cp));
+                uppers += isl && (icu->u_isupper(cp) || icu->u_istitle(cp));
                 prev_letter = isl != 0;
                 if (full)
                     continue;
-                int m = fold_slow(a, cp, tmp, sizeof tmp);
+                int m = fold_slow(a, icu, cp, tmp, sizeof tmp);
                 if (m < 0) /* cannot happen with ICU's data; keep the character */
                     m = (int)utf8_put(cp, tmp);
                 piece = tmp, k = (size_t)m;
@@ -514,8 +533,9 @@ static size_t fold_word(struct pdx_analyzer *a, const char *s, size_t n, char *o
 int pdx_fold(struct pdx_analyzer *a, const char *word, size_t len, char *out, size_t out_len)
 {
     char buf[PDX_TERM_MAX];
+    a->icu_missing = 0;
     size_t n = fold_word(a, word, len, buf, NULL);
-    if (n >= out_len)
+    if (n >= out_len || a->icu_missing)
         return -1;
     memcpy(out, buf, n);
     out[n] = '\0';
@@ -526,7 +546,6 @@ int pdx_lower(struct pdx_analyzer *a, const char *word, size_t len, char *out, s
 {
     const unsigned char *u = (const unsigned char *)word;
     size_t o = 0;
-    (void)a;
     for (size_t i = 0; i < len;) {
         char tmp[4];
         size_t k;
@@ -537,7 +556,10 @@ int pdx_lower(struct pdx_analyzer *a, const char *word, size_t len, char *out, s
         } else {
             UChar32 cp;
             i = utf8_next(u, i, len, &cp);
-            k = utf8_put(u_tolower(cp), tmp);
+            const struct pdx_icu *icu = need_icu(a);
+            if (icu == NULL)
+                return -1;
+            k = utf8_put(icu->u_tolower(cp), tmp);
         }
         if (o + k >= out_len)
             return -1;
@@ -801,8 +823,8 @@ void pdx_analyzer_free(struct pdx_analyzer *a)
 {
     if (a == NULL)
         return;
-    if (a->brk != NULL)
-        ubrk_close(a->brk);
+    if (a->brk != NULL) /* ICU is loaded, then */
+        pdx_icu()->ubrk_close(a->brk);
     if (a->stemmer != NULL)
         sb_stemmer_delete(a->stemmer);
     wordset_free(&a->stop);
@@ -1286,21 +1308,24 @@ static int analyze_chunk(struct walk *w, size_t base, size_t n)
     UErrorCode st = U_ZERO_ERROR;
     if (!a->icu_only && is_simple((const unsigned char *)w->text + base, n))
         return segment_simple(w, base, n);
-    if (a->brk == NULL && (a->brk = ubrk_open(UBRK_WORD, "fr", NULL, 0, &st)) == NULL)
+    const struct pdx_icu *icu = need_icu(a);
+    if (icu == NULL)
+        return -1;
+    if (a->brk == NULL && (a->brk = icu->ubrk_open(UBRK_WORD, "fr", NULL, 0, &st)) == NULL)
         return -1; /* ICU returns NULL on any failure */
     if (reserve16(a, n + 1) != 0)
         return -1;
     int32_t n16 = to_utf16(a, w->text + base, n);
-    ubrk_setText(a->brk, a->u16, n16, &st);
+    icu->ubrk_setText(a->brk, a->u16, n16, &st);
     if (U_FAILURE(st))
         return -1;
 
     const unsigned char *text = (const unsigned char *)w->text + base;
     struct cursor at = {0, 0};
     int32_t prev_end = -1; /* end of the previous word in this chunk */
-    int32_t s = ubrk_first(a->brk);
-    for (int32_t e = ubrk_next(a->brk); e != UBRK_DONE; s = e, e = ubrk_next(a->brk)) {
-        int32_t status = ubrk_getRuleStatus(a->brk);
+    int32_t s = icu->ubrk_first(a->brk);
+    for (int32_t e = icu->ubrk_next(a->brk); e != UBRK_DONE; s = e, e = icu->ubrk_next(a->brk)) {
+        int32_t status = icu->ubrk_getRuleStatus(a->brk);
         if (status < UBRK_WORD_NONE_LIMIT)
             continue;
         int continues =
@@ -1321,9 +1346,12 @@ int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t f
 {
     struct walk w = {a, text, fn, ctx, first_pos};
     a->run.nparts = 0;
+    a->icu_missing = 0;
     for (size_t from = 0; from < len;) {
         size_t end = chunk_end(text, len, from);
         int rc = analyze_chunk(&w, from, end - from);
+        if (rc == 0 && a->icu_missing)
+            rc = -1;
         if (rc != 0) {
             a->run.nparts = 0;
             return rc;
@@ -1353,6 +1381,7 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
 {
     if (!spans_fit(text, len, spans, spans_len))
         return PDX_SPANS_MISFIT; /* before any token: the caller can analyse the text */
+    a->icu_missing = 0;
     struct walk w = {a, text, fn, ctx, first_pos};
     struct pdx_spans_reader r = {spans, spans_len, 0};
     size_t s, e;
@@ -1376,5 +1405,5 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
         if (rc != 0)
             return rc;
     }
-    return 0;
+    return a->icu_missing ? -1 : 0;
 }

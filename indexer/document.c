@@ -11,15 +11,11 @@
  * then NFC; then EMPTY; then the title.
  */
 #include "pdx_document.h"
+#include "pdx_icu.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <unicode/ucnv.h>
-#include <unicode/ucsdet.h>
-#include <unicode/unorm2.h>
-#include <unicode/ustring.h>
 
 /* More than one control byte in BINARY_CTRL_RATIO (other than TAB LF VT FF CR) makes
  * the input binary. */
@@ -233,8 +229,11 @@ static int store_nfc(const char *s, size_t n, struct pdx_document *doc)
 {
     if (surely_nfc(s, n))
         return copy_text(s, n, doc);
+    const struct pdx_icu *icu = pdx_icu();
+    if (icu == NULL)
+        return PDX_DOC_INTERNAL;
     UErrorCode st = U_ZERO_ERROR;
-    const UNormalizer2 *nfc = unorm2_getNFCInstance(&st);
+    const UNormalizer2 *nfc = icu->unorm2_getNFCInstance(&st);
     if (U_FAILURE(st))
         return PDX_DOC_INTERNAL;
     if (n > NFC_MAX_BYTES)
@@ -246,14 +245,14 @@ static int store_nfc(const char *s, size_t n, struct pdx_document *doc)
     UChar *norm = NULL;
     if (u16 == NULL)
         return PDX_DOC_NOMEM;
-    u_strFromUTF8(u16, (int32_t)n + 1, &n16, s, (int32_t)n, &st);
+    icu->u_strFromUTF8(u16, (int32_t)n + 1, &n16, s, (int32_t)n, &st);
     if (U_FAILURE(st))
         goto out;
 
-    UNormalizationCheckResult qc = unorm2_quickCheck(nfc, u16, n16, &st);
+    UNormalizationCheckResult qc = icu->unorm2_quickCheck(nfc, u16, n16, &st);
     if (U_FAILURE(st))
         goto out;
-    if (qc == UNORM_YES || (qc == UNORM_MAYBE && unorm2_isNormalized(nfc, u16, n16, &st))) {
+    if (qc == UNORM_YES || (qc == UNORM_MAYBE && icu->unorm2_isNormalized(nfc, u16, n16, &st))) {
         rc = U_FAILURE(st) ? PDX_DOC_INTERNAL : copy_text(s, n, doc);
         goto out;
     }
@@ -267,7 +266,7 @@ static int store_nfc(const char *s, size_t n, struct pdx_document *doc)
             rc = PDX_DOC_NOMEM;
             goto out;
         }
-        int32_t got = unorm2_normalize(nfc, u16, n16, norm, cap, &st);
+        int32_t got = icu->unorm2_normalize(nfc, u16, n16, norm, cap, &st);
         if (st == U_BUFFER_OVERFLOW_ERROR) {
             free(norm);
             norm = NULL;
@@ -282,7 +281,7 @@ static int store_nfc(const char *s, size_t n, struct pdx_document *doc)
     }
 
     int32_t n8 = 0;
-    u_strToUTF8(NULL, 0, &n8, norm, n16, &st); /* preflight */
+    icu->u_strToUTF8(NULL, 0, &n8, norm, n16, &st); /* preflight */
     if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
         goto out;
     st = U_ZERO_ERROR;
@@ -291,7 +290,7 @@ static int store_nfc(const char *s, size_t n, struct pdx_document *doc)
         rc = PDX_DOC_NOMEM;
         goto out;
     }
-    u_strToUTF8(doc->text, n8 + 1, NULL, norm, n16, &st);
+    icu->u_strToUTF8(doc->text, n8 + 1, NULL, norm, n16, &st);
     if (U_FAILURE(st)) {
         free(doc->text);
         doc->text = NULL;
@@ -412,25 +411,25 @@ static int has_multibyte_utf8(const unsigned char *s, size_t n)
 /* Asks ICU's charset detector about s[0, n). Returns "ISO-8859-1" or "windows-1252"
  * when that is its best guess (UTF-16 and UTF-32 guesses aside: without a BOM, polidex
  * does not take text as UTF-16) with enough confidence, else NULL. */
-static const char *detect_legacy(const char *s, size_t n)
+static const char *detect_legacy(const struct pdx_icu *icu, const char *s, size_t n)
 {
     if (n > NFC_MAX_BYTES)
         return NULL;
     UErrorCode st = U_ZERO_ERROR;
-    UCharsetDetector *det = ucsdet_open(&st);
+    UCharsetDetector *det = icu->ucsdet_open(&st);
     const char *found = NULL;
     if (U_FAILURE(st))
         return NULL;
-    ucsdet_setText(det, s, (int32_t)n, &st);
+    icu->ucsdet_setText(det, s, (int32_t)n, &st);
     int32_t count = 0;
-    const UCharsetMatch **matches = ucsdet_detectAll(det, &count, &st);
+    const UCharsetMatch **matches = icu->ucsdet_detectAll(det, &count, &st);
     for (int32_t i = 0; U_SUCCESS(st) && i < count; i++) {
-        const char *name = ucsdet_getName(matches[i], &st);
+        const char *name = icu->ucsdet_getName(matches[i], &st);
         if (U_FAILURE(st) || name == NULL)
             break;
         if (strncmp(name, "UTF-16", 6) == 0 || strncmp(name, "UTF-32", 6) == 0)
             continue;
-        int32_t conf = ucsdet_getConfidence(matches[i], &st);
+        int32_t conf = icu->ucsdet_getConfidence(matches[i], &st);
         if (U_SUCCESS(st) && conf >= LEGACY_MIN_CONFIDENCE) {
             if (strcmp(name, "ISO-8859-1") == 0)
                 found = "ISO-8859-1 (detected)";
@@ -439,22 +438,23 @@ static const char *detect_legacy(const char *s, size_t n)
         }
         break;
     }
-    ucsdet_close(det);
+    icu->ucsdet_close(det);
     return found;
 }
 
 /* Converts s[0, n) from Windows-1252 (a superset of the printable ISO-8859-1) into a new
  * UTF-8 buffer. Returns PDX_DOC_OK, PDX_DOC_NOMEM, or PDX_DOC_INVALID_UTF8 when a byte
  * has no mapping (then the text was not Windows-1252 after all). */
-static int cp1252_to_utf8(const char *s, size_t n, char **out, size_t *out_len)
+static int cp1252_to_utf8(const struct pdx_icu *icu, const char *s, size_t n, char **out,
+                          size_t *out_len)
 {
     if (n > NFC_MAX_BYTES)
         return PDX_DOC_NOMEM;
     UErrorCode st = U_ZERO_ERROR;
-    UConverter *cnv = ucnv_open("windows-1252", &st);
+    UConverter *cnv = icu->ucnv_open("windows-1252", &st);
     if (U_FAILURE(st))
         return PDX_DOC_INTERNAL;
-    ucnv_setToUCallBack(cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
+    icu->ucnv_setToUCallBack(cnv, icu->UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
     int rc = PDX_DOC_INTERNAL;
     char *buf = NULL;
     UChar *u16 = malloc(((size_t)n + 1) * sizeof *u16); /* one unit per byte */
@@ -462,7 +462,7 @@ static int cp1252_to_utf8(const char *s, size_t n, char **out, size_t *out_len)
         rc = PDX_DOC_NOMEM;
         goto out;
     }
-    int32_t n16 = ucnv_toUChars(cnv, u16, (int32_t)n + 1, s, (int32_t)n, &st);
+    int32_t n16 = icu->ucnv_toUChars(cnv, u16, (int32_t)n + 1, s, (int32_t)n, &st);
     if (st == U_INVALID_CHAR_FOUND || st == U_ILLEGAL_CHAR_FOUND) {
         rc = PDX_DOC_INVALID_UTF8;
         goto out;
@@ -475,7 +475,7 @@ static int cp1252_to_utf8(const char *s, size_t n, char **out, size_t *out_len)
         goto out;
     }
     int32_t n8 = 0;
-    u_strToUTF8(buf, n16 * 3 + 1, &n8, u16, n16, &st);
+    icu->u_strToUTF8(buf, n16 * 3 + 1, &n8, u16, n16, &st);
     if (U_FAILURE(st)) {
         free(buf);
         goto out;
@@ -485,7 +485,7 @@ static int cp1252_to_utf8(const char *s, size_t n, char **out, size_t *out_len)
     rc = PDX_DOC_OK;
 out:
     free(u16);
-    ucnv_close(cnv);
+    icu->ucnv_close(cnv);
     return rc;
 }
 
@@ -558,12 +558,16 @@ int pdx_document_decode(const char *bytes, size_t len, struct pdx_document *doc,
         /* Legacy 8-bit text has no valid multi-byte sequence; text that has some is
          * damaged UTF-8, and a BOM says UTF-8 outright. */
         const char *legacy = NULL;
-        if (bom == 0 && !has_multibyte_utf8(u, len))
-            legacy = detect_legacy(bytes, len);
+        const struct pdx_icu *icu = NULL;
+        if (bom == 0 && !has_multibyte_utf8(u, len)) {
+            if ((icu = pdx_icu()) == NULL)
+                return PDX_DOC_INTERNAL;
+            legacy = detect_legacy(icu, bytes, len);
+        }
         if (legacy != NULL) {
             char *utf8 = NULL;
             size_t n8 = 0;
-            rc = cp1252_to_utf8(bytes, len, &utf8, &n8);
+            rc = cp1252_to_utf8(icu, bytes, len, &utf8, &n8);
             if (rc == PDX_DOC_OK)
                 return finish_converted(utf8, n8, legacy, 0, doc);
             if (rc != PDX_DOC_INVALID_UTF8)
@@ -611,7 +615,7 @@ const char *pdx_document_status_message(int status)
     case PDX_DOC_NOMEM:
         return "out of memory";
     case PDX_DOC_INTERNAL:
-        return "internal error (ICU)";
+        return *pdx_icu_error() ? pdx_icu_error() : "internal error (ICU)";
     case PDX_DOC_INVALID_UTF16:
         return "invalid UTF-16";
     default:

@@ -3,12 +3,12 @@
  *
  * This is where the index schema of pdx_schema.h is applied: the analyzer's tokens
  * become positioned words and Z stems, the title becomes S terms, the path the unique
- * Q term, and the value slots (the stored document among them) are filled. Extracted mentions become
- * filter terms: every calendar date mentioned (and the document's own date) as Y, M and
- * D terms at the precision it was written, every institution as XI+id and every pillar
- * as XP+id, each with a wdf equal to its number of mentions (so that corpus tables can
- * count mentions without re-reading documents). It builds the document only; writing it
- * is the caller's business.
+ * Q term, and the value slots (the stored document among them) are filled. Extracted
+ * mentions become filter terms: every calendar date mentioned (and the document's own
+ * date) as Y, M and D terms at the precision it was written, every institution as XI+id
+ * and every pillar as XP+id, each with a wdf equal to its number of mentions (so that
+ * corpus tables can count mentions without re-reading documents). It builds the
+ * document only; writing it is the caller's business.
  */
 #ifndef INDEXER_PDX_DOCBUILD_H
 #define INDEXER_PDX_DOCBUILD_H

@@ -16,6 +16,7 @@
 
 #include "pdx_analyzer.h"
 #include "pdx_extract.h"
+#include "pdx_icu.h"
 #include "pdx_lexicon.h"
 #include "pdx_output.h"
 #include "pdx_open.h"
@@ -804,14 +805,16 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
             k.d = &r.data;
             if (pdx_snippet_each_match(a, pq, r.data.text, r.data.text_len, r.data.spans,
                                        r.data.spans_len, on_kwic, &k) < 0) {
-                msg("cannot analyse document %u", r.docid);
+                msg("cannot analyse document %u%s%s", r.docid, *pdx_icu_error() ? ": " : "",
+                    pdx_icu_error());
                 rc = EXIT_INTERNAL;
             }
             continue;
         }
         if (pdx_snippet_make(a, pq, r.data.text, r.data.text_len, r.data.spans, r.data.spans_len,
                              SNIPPET_WIDTH, &r.snippet) != 0) {
-            msg("out of memory while making a snippet");
+            msg("cannot make the snippet of document %u: %s", r.docid,
+                *pdx_icu_error() ? pdx_icu_error() : "out of memory");
             rc = EXIT_INTERNAL;
             break;
         }

@@ -144,6 +144,24 @@ xapian-metadata set "$tmp/old.db" polidex.analyzer 0 2>/dev/null
     ok "an index from another analyzer version: exit 4, says to rebuild" ||
     not_ok "analyzer version check" "$(cat "$tmp/err")"
 
+# ---- ICU is loaded only when needed ----------------------------------------------
+# A search for plain words (accents, elisions and hyphens included) cuts its query
+# without ICU and never loads it; one with other punctuation loads it and still works.
+icu_loaded() { LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -q 'file=libicuuc'; }
+if ! icu_loaded "$SEARCH_BIN" -i "$db" -n 3 "l'OMS santé" &&
+    ! icu_loaded "$SEARCH_BIN" -i "$db" -n 3 "AP-HP" &&
+    [ -n "$(found "l'OMS santé")" ] && [ -n "$(found "AP-HP")" ]; then
+    ok "a plain-word search does not load ICU"
+else
+    not_ok "a plain-word search does not load ICU"
+fi
+if icu_loaded "$SEARCH_BIN" -i "$db" -n 3 "santé, OMS" &&
+    [ "$(found "santé, OMS")" = "$(found "santé OMS")" ]; then
+    ok "a query with a comma loads ICU and finds what it finds without"
+else
+    not_ok "a query with a comma loads ICU" "$(found "santé, OMS")"
+fi
+
 # ---- the indexer's own checks ----------------------------------------------------
 printf 'Titre\n\nun texte \377 invalide\n' >"$tmp/bad.txt"
 "$INDEX_BIN" -i "$db" "$tmp/bad.txt" 2>"$tmp/err"
