@@ -498,6 +498,12 @@ static size_t fold_word(struct pdx_analyzer *a, const char *s, size_t n, char *o
                     uppers++;
                 prev_letter = (e->cls & CL_LETTER) != 0;
                 piece = e->out, k = e->len;
+            } else if (cp >= 0x300 && cp <= 0x36F && !a->icu_only) {
+                /* Combining Diacritical Marks, all nonspacing marks: dropped, no letter,
+                 * as fold_slow would have it (a stray one after a letter is no reason to
+                 * load ICU). */
+                prev_letter = 0;
+                continue;
             } else {
                 const struct pdx_icu *icu = need_icu(a);
                 if (icu == NULL)
@@ -1393,6 +1399,17 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
             unsigned char c0 = ascii_lower((unsigned char)text[s]);
             unsigned char c1 = e - s > 1 ? ascii_lower((unsigned char)text[s + 1]) : 0;
             if (report_bit(c0) && !report_passes(a->report, c0, report_bit(c1) != 0, c1)) {
+                w.pos++;
+                continue;
+            }
+            /* So with a first letter of French (é, À, œ): its folded form's first byte. */
+            const struct latin_fold *l = NULL;
+            if (!report_bit(c0) && e - s > 1 && !a->icu_only) {
+                UChar32 cp;
+                utf8_next((const unsigned char *)text, s, e, &cp);
+                l = latin_fold(cp);
+            }
+            if (l != NULL && l->len > 0 && !a->report->first[(unsigned char)l->out[0]]) {
                 w.pos++;
                 continue;
             }

@@ -1036,6 +1036,19 @@ static void test_analyze_simple_path_short_strings(void **state)
     assert_false(pdx_analyzer_icu_opened(f->a));
 }
 
+/* A combining diacritical mark (U+0300 to U+036F) folds to nothing without ICU, as
+ * through ICU: after a letter, between letters, after the dot of an abbreviation. */
+static void test_combining_marks_fold_as_icu(void **state)
+{
+    struct fixture *f = *state;
+    for (unsigned cp = 0x300; cp <= 0x36F; cp++) {
+        char m[3] = {(char)(0xC0 | (cp >> 6)), (char)(0x80 | (cp & 0x3F)), 0};
+        char text[64];
+        int n = snprintf(text, sizeof text, "a%s sa%snt%s\xc3\xa9%s O%s.M.S. %s", m, m, m, m, m, m);
+        expect_same_as_icu(f, text, (size_t)n);
+    }
+}
+
 /* Random words over several chunks, one of which has punctuation: chunks cut without
  * ICU and by ICU follow each other, and offsets and positions run on across them. */
 static void test_analyze_simple_path_long_text(void **state)
@@ -1333,6 +1346,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_analyze_simple_path_short_strings, setup_with_icu,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_combining_marks_fold_as_icu, setup_with_icu, teardown),
         cmocka_unit_test_setup_teardown(test_analyze_simple_path_long_text, setup_with_icu,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_analyze_callback_stops, setup, teardown),
