@@ -53,7 +53,7 @@
  * eighth of its slots, up to the indexer's size (growing at a half left 30 % more
  * Snowball calls in the indexer, an eighth 4 %). */
 #define CACHE_SLOTS_MIN 1024  /* a power of two */
-#define CACHE_SLOTS_SMALL 256 /* pdx_analyzer_keep_cache_small */
+#define CACHE_SLOTS_SMALL 64  /* pdx_analyzer_keep_cache_small: one page */
 #define CACHE_SLOTS_MAX 65536 /* a power of two */
 #define CACHE_WORD 30         /* longest folded word (and stem) cached, in bytes */
 

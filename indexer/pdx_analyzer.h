@@ -69,11 +69,11 @@ struct pdx_analyzer *pdx_analyzer_new(char *errbuf, size_t errbuf_len);
 /* Frees the analyzer and all it owns (its break iterator if opened); NULL is allowed. */
 void pdx_analyzer_free(struct pdx_analyzer *a);
 
-/* Keeps the analyzer's stem cache small (256 words, 16 KB; call it before the first
+/* Keeps the analyzer's stem cache small (64 words, one page; call it before the first
  * analysis) instead of letting it grow with the vocabulary from 64 KB up to 4 MB. For a
- * short-lived process that analyses a few documents, such as a search: there each new
- * page the cache touches costs a page fault worth about ten Snowball calls. Results are
- * the same either way. */
+ * short-lived process that analyses a few documents, such as a search, which stems few
+ * words: there each new page the cache touches costs a page fault worth about ten
+ * Snowball calls. Results are the same either way. */
 void pdx_analyzer_keep_cache_small(struct pdx_analyzer *a);
 
 /* Stems only the words whose folded form begins with a byte b for which first[b] is

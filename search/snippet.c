@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Matches remembered per document; the passage is chosen among them. */
+/* Matches remembered per document; the passage is chosen among them. The array starts
+ * small and doubles: most documents shown have a few dozen, and a search's every fresh
+ * page of memory costs it more than the copying. */
 #define MAX_MATCHES 4096
+#define FIRST_MATCHES 64
 /* Analysing a huge document for every result would dominate search time: look for the
  * passage in its first part only. */
 #define SCAN_LIMIT (2u * 1024 * 1024)
@@ -20,7 +23,8 @@ struct match {
 struct scan {
     const struct pdx_query *q;
     struct match *m;
-    size_t n;
+    size_t n, cap;
+    int nomem;
 };
 
 static int on_token(void *vctx, const struct pdx_token *tok)
@@ -29,6 +33,15 @@ static int on_token(void *vctx, const struct pdx_token *tok)
     int w = pdx_query_match_token(s->q, tok);
     if (w < 0)
         return 0;
+    if (s->n == s->cap) {
+        struct match *m = realloc(s->m, 2 * s->cap * sizeof *m);
+        if (m == NULL) {
+            s->nomem = 1;
+            return 1;
+        }
+        s->m = m;
+        s->cap *= 2;
+    }
     s->m[s->n].start = tok->start;
     s->m[s->n].end = tok->end;
     s->m[s->n].word = w;
@@ -113,7 +126,7 @@ int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const ch
                      size_t len, const unsigned char *spans, size_t spans_len, size_t width,
                      struct pdx_snippet *out)
 {
-    struct scan s = {.q = q, .m = malloc(MAX_MATCHES * sizeof *s.m)};
+    struct scan s = {.q = q, .m = malloc(FIRST_MATCHES * sizeof *s.m), .cap = FIRST_MATCHES};
     if (!s.m)
         return -1;
     size_t scan_len = len;
@@ -128,7 +141,7 @@ int pdx_snippet_make(struct pdx_analyzer *a, const struct pdx_query *q, const ch
     int rc = pdx_query_word_count(q) > 0
                  ? analyze_for(a, q, text, scan_len, spans, spans_len, on_token, &s)
                  : 0;
-    if (rc < 0) {
+    if (rc < 0 || s.nomem) {
         free(s.m);
         return -1;
     }
