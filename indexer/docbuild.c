@@ -138,7 +138,8 @@ size_t pdx_name_key(struct pdx_analyzer *a, const char *text, size_t len, char *
     return k.len;
 }
 
-/* XK<kind><key>\t<id> for one name, acronym or label; nothing when too long. */
+/* XK<kind><key>\t<id> and XK<kind><key> for one name, acronym or label; nothing when
+ * too long. */
 static int add_name_key(struct xs_doc *doc, struct pdx_analyzer *a, char kind, const char *text,
                         const char *id, struct xs_error *err)
 {
@@ -152,6 +153,8 @@ static int add_name_key(struct xs_doc *doc, struct pdx_analyzer *a, char kind, c
     size_t il = strlen(id);
     if (kl == 0 || pl + kl + 1 + il > PDX_IDTERM_MAX)
         return 0;
+    if (xs_doc_add_boolean_term(doc, term, pl + kl, err) != 0)
+        return -1;
     term[pl + kl] = '\t';
     memcpy(term + pl + kl + 1, id, il);
     return xs_doc_add_boolean_term(doc, term, pl + kl + 1 + il, err);

@@ -21,6 +21,10 @@
  *                 as a key of folded words joined by spaces, pointing to its id: a query
  *                 resolves « OMS » or « Organisation mondiale de la santé » in one
  *                 B-tree lookup (boolean)
+ *   XK<kind><key>  the key alone (boolean), which a query asks about each of its words
+ *                 first: an exact term is looked up with the cursor the search uses
+ *                 anyway, where listing the terms that begin with a key takes a cursor of
+ *                 its own (0.1 ms and five fresh pages of a search's 7 ms)
  *
  * The stored document (see pdx_docdata_*), in value slot PDX_SLOT_DOC: "polidex3" NUL
  * path NUL title NUL date NUL spans-length NUL spans text, where spans-length is the
@@ -36,7 +40,7 @@
 
 #include <stddef.h>
 
-#define PDX_SCHEMA_VERSION "5"
+#define PDX_SCHEMA_VERSION "6"
 
 #define PDX_PREFIX_STEM "Z"
 #define PDX_PREFIX_ID "Q"

@@ -68,9 +68,12 @@ int pdx_lexicon_find(const struct pdx_lexicon *lx, struct pdx_analyzer *a, int k
     size_t kl = pdx_name_key(a, text, len, prefix + pl, sizeof prefix - pl - 1);
     if (kl == 0)
         return 0;
+    struct xs_error err;
+    uint32_t docs = 0;
+    if (xs_db_termfreq(lx->db, prefix, pl + kl, &docs, &err) != 0 || docs == 0)
+        return 0; /* most words of a query name nothing: known in one exact lookup */
     prefix[pl + kl] = '\t';
     struct first f = {pl + kl + 1, id, id_len, 0};
-    struct xs_error err;
     if (xs_db_terms(lx->db, prefix, pl + kl + 1, take_first, &f, &err) != 0)
         return 0;
     return f.found;
