@@ -13,6 +13,10 @@
  * the same tokens (spans, folded forms, stems, positions); and the input's own bytes read
  * as a span table of the text are refused or give tokens inside the text, on character
  * boundaries, in order.
+ *
+ * An analyzer that sends every text through ICU (pdx_analyzer_icu_only) gives the same
+ * tokens, every field of them: the ICU-free word cutting and the Latin folding table
+ * agree with ICU.
  */
 #include "fuzz_common.h"
 
@@ -48,18 +52,50 @@ struct state {
     int spans_failed;
 };
 
+static struct pdx_analyzer *new_analyzer(int icu_only)
+{
+    char why[256];
+    struct pdx_analyzer *a = pdx_analyzer_new(why, sizeof why);
+    if (a == NULL) {
+        fprintf(stderr, "pdx_analyzer_new: %s\n", why);
+        abort();
+    }
+    pdx_analyzer_icu_only(a, icu_only);
+    return a;
+}
+
 static struct pdx_analyzer *analyzer(void)
 {
     static struct pdx_analyzer *a;
-    if (a == NULL) {
-        char why[256];
-        a = pdx_analyzer_new(why, sizeof why);
-        if (a == NULL) {
-            fprintf(stderr, "pdx_analyzer_new: %s\n", why);
-            abort();
-        }
-    }
+    if (a == NULL)
+        a = new_analyzer(0);
     return a;
+}
+
+static struct pdx_analyzer *icu_analyzer(void)
+{
+    static struct pdx_analyzer *a;
+    if (a == NULL)
+        a = new_analyzer(1);
+    return a;
+}
+
+/* A digest of a whole token stream, every field of every token. */
+struct digest {
+    uint64_t h;
+    size_t n;
+};
+
+static int on_digest(void *ctx, const struct pdx_token *t)
+{
+    struct digest *d = ctx;
+    uint64_t fields[4] = {t->start, t->end, t->pos, t->flags};
+    for (size_t i = 0; i < 4; i++)
+        d->h = (d->h ^ fields[i]) * 0x100000001b3u;
+    d->h = (d->h ^ hash_of(t->folded, t->folded_len)) * 0x100000001b3u;
+    d->h = (d->h ^ hash_of(t->stem, t->stem_len)) * 0x100000001b3u;
+    d->n++;
+    return 0;
 }
 
 static int term_ok(const char *s, size_t n)
@@ -152,6 +188,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     analyzer();
+    icu_analyzer();
     return 0;
 }
 
@@ -204,6 +241,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(r.i == st.n);
         }
         pdx_spans_free(&spans);
+        struct digest mine = {0xcbf29ce484222325u, 0}, icu = mine;
+        FUZZ_CHECK(pdx_analyze(a, text, len, 1, on_digest, &mine) == 0);
+        FUZZ_CHECK(pdx_analyze(icu_analyzer(), text, len, 1, on_digest, &icu) == 0);
+        FUZZ_CHECK(mine.n == icu.n && mine.h == icu.h);
         struct garbage g = {text, len, 0, 1};
         int rc = pdx_analyze_spans(a, text, len, data, size, 1, on_any, &g);
         FUZZ_CHECK(rc == 0 || (rc == PDX_SPANS_MISFIT && g.next_pos == 1));
