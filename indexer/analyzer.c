@@ -1222,7 +1222,7 @@ enum simple_class {
     SC_LETTER, /* ASCII letters, Latin-1 letters but for × and ÷, Œ and œ (ALetter) */
     SC_DIGIT,  /* ASCII digits (Numeric) */
     SC_QUOTE,  /* ' and ’ (Single_Quote, MidNumLet): inside a word between two letters or
-                  two digits (l'ARS, aujourd’hui), else a word of their own */
+                  two digits (l'ARS, aujourd’hui), else outside any word */
     SC_HYPHEN  /* - (Other): between words, which may make a compound */
 };
 
