@@ -1078,7 +1078,10 @@ int main(int argc, char **argv)
     if (query) {
         struct pdx_query_error qerr;
         pq = pdx_query_parse_ex(a, NULL, query, qlen, &qerr);
-        if (!pq) {
+        if (!pq && *pdx_icu_error()) { /* the query needed ICU, which cannot be loaded */
+            query_error(query, qerr.message);
+            rc = EXIT_INTERNAL;
+        } else if (!pq) {
             query_error(query, qerr.message);
             fprintf(stderr, "try '" PROG " --help'\n");
             rc = EXIT_USAGE;
