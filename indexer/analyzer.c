@@ -316,11 +316,7 @@ static int fold_slow(struct pdx_analyzer *a, const struct pdx_icu *icu, UChar32 
  * French. A search whose words hold one of them (santé) would otherwise wake ICU's case
  * and normalisation data for it, a fifth of a millisecond of its start-up. Written from
  * fold_slow's own output; tests/test_analyzer.c compares every entry with it. */
-struct latin_fold {
-    uint8_t len, cls; /* CL_LETTER, CL_UPPER */
-    char out[3];
-};
-static const struct latin_fold LATIN_FOLD[] = {
+static const struct fold_entry LATIN_FOLD[] = {
     {1, CL_LETTER | CL_UPPER, "a"},        /* U+00C0 À */
     {1, CL_LETTER | CL_UPPER, "a"},        /* U+00C1 Á */
     {1, CL_LETTER | CL_UPPER, "a"},        /* U+00C2 Â */
@@ -390,7 +386,7 @@ static const struct latin_fold LATIN_FOLD[] = {
 };
 
 /* The precomputed entry of c, or NULL. */
-static const struct latin_fold *latin_fold(UChar32 c)
+static const struct fold_entry *latin_fold(UChar32 c)
 {
     if (c >= 0xC0 && c <= 0xFF)
         return &LATIN_FOLD[c - 0xC0];
@@ -415,14 +411,10 @@ static const struct pdx_icu *need_icu(struct pdx_analyzer *a)
  * folding all 464 up front was a tenth of its start-up) and kept. */
 static const struct fold_entry *fold_entry(struct pdx_analyzer *a, UChar32 c)
 {
+    const struct fold_entry *l = a->icu_only ? NULL : latin_fold(c);
+    if (l != NULL)
+        return l;
     struct fold_entry *e = &a->one;
-    const struct latin_fold *l = a->icu_only ? NULL : latin_fold(c);
-    if (l != NULL) {
-        e->len = l->len;
-        e->cls = (uint8_t)(CL_KNOWN | l->cls);
-        memcpy(e->out, l->out, l->len);
-        return e;
-    }
     const struct pdx_icu *icu = need_icu(a);
     if (icu == NULL) { /* the analysis fails: any entry will do */
         e->len = (uint8_t)utf8_put(c, e->out);
@@ -1367,6 +1359,44 @@ int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t f
     return 0;
 }
 
+/* The first bytes of the folded form of the token s[0, n), as far as its first
+ * characters give them without folding it: ASCII letters and digits (in lower case) and
+ * the letters of LATIN_FOLD. Returns how many of b[0], b[1] it wrote: 0 when the first
+ * character needs folding (then the caller folds the token and emit filters it). After
+ * an ASCII first byte only an ASCII second one is read: decoding « dé », « ré » for the
+ * second byte cost more than the folds it saved. */
+static size_t folded_prefix(const struct pdx_analyzer *a, const char *s, size_t n,
+                            unsigned char b[2])
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned char c0 = ascii_lower(u[0]), c1 = n > 1 ? ascii_lower(u[1]) : 0;
+    if (report_bit(c0)) { /* most words: a second ASCII letter or digit, or none read */
+        b[0] = c0;
+        b[1] = c1;
+        return report_bit(c1) ? 2 : 1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < 2;) {
+        unsigned char c = ascii_lower(u[i]);
+        if (report_bit(c)) {
+            b[k++] = c;
+            i++;
+            continue;
+        }
+        UChar32 cp;
+        const struct fold_entry *l = NULL;
+        if (c >= 0x80 && !a->icu_only) {
+            i = utf8_next(u, i, n, &cp);
+            l = latin_fold(cp);
+        }
+        if (l == NULL || !(l->cls & CL_LETTER))
+            break; /* dropped, kept as it is or folded by ICU: folding tells */
+        for (size_t j = 0; j < l->len && k < 2; j++)
+            b[k++] = (unsigned char)l->out[j];
+    }
+    return k;
+}
+
 /* Does the span table fit text[0, len): well formed, every span on character
  * boundaries? */
 static int spans_fit(const char *text, size_t len, const unsigned char *spans, size_t spans_len)
@@ -1395,24 +1425,11 @@ int pdx_analyze_spans(struct pdx_analyzer *a, const char *text, size_t len,
     while (pdx_spans_next(&r, len, &s, &e, &flags) == 1) {
         /* A word that begins with ASCII letters or digits folds to a word that begins
          * with them in lower case: one not to report needs no folding. */
-        if (a->report != NULL) {
-            unsigned char c0 = ascii_lower((unsigned char)text[s]);
-            unsigned char c1 = e - s > 1 ? ascii_lower((unsigned char)text[s + 1]) : 0;
-            if (report_bit(c0) && !report_passes(a->report, c0, report_bit(c1) != 0, c1)) {
-                w.pos++;
-                continue;
-            }
-            /* So with a first letter of French (é, À, œ): its folded form's first byte. */
-            const struct latin_fold *l = NULL;
-            if (!report_bit(c0) && e - s > 1 && !a->icu_only) {
-                UChar32 cp;
-                utf8_next((const unsigned char *)text, s, e, &cp);
-                l = latin_fold(cp);
-            }
-            if (l != NULL && l->len > 0 && !a->report->first[(unsigned char)l->out[0]]) {
-                w.pos++;
-                continue;
-            }
+        unsigned char b[2];
+        size_t known = a->report != NULL ? folded_prefix(a, text + s, e - s, b) : 0;
+        if (known > 0 && !report_passes(a->report, b[0], known > 1, b[1])) {
+            w.pos++;
+            continue;
         }
         struct fold_stats fs;
         size_t flen = fold_word(a, text + s, e - s, a->folded, &fs);

@@ -110,8 +110,3 @@ const char *pdx_icu_error(void)
 {
     return table_ok ? "" : table_error;
 }
-
-int pdx_icu_loaded(void)
-{
-    return table_ok;
-}

@@ -75,7 +75,4 @@ const struct pdx_icu *pdx_icu(void);
  * object file: ..."), or "" when it did not. */
 const char *pdx_icu_error(void);
 
-/* For tests: has this process loaded ICU through pdx_icu? */
-int pdx_icu_loaded(void);
-
 #endif /* INDEXER_PDX_ICU_H */

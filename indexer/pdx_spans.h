@@ -45,6 +45,22 @@ struct pdx_spans_reader {
     size_t last_end;
 };
 
+/* Checks a decoded span (the gap from the previous one and twice its length plus the
+ * number flag) against text_len and, when it fits, moves the reader past it: 1, else -1.
+ * Shared by both decoders below. */
+static inline int pdx_spans_place(struct pdx_spans_reader *r, size_t text_len, size_t gap,
+                                  size_t len2, size_t *start, size_t *end, unsigned *flags)
+{
+    size_t len = len2 / 2, room = text_len - r->last_end;
+    if (len == 0 || gap > room || len > room - gap)
+        return -1;
+    *flags = len2 & 1 ? PDX_TOK_NUMBER : 0;
+    *start = r->last_end + gap;
+    *end = *start + len;
+    r->last_end = *end;
+    return 1;
+}
+
 /* pdx_spans_next for any encoding; pdx_spans_next is what callers use. */
 int pdx_spans_next_any(struct pdx_spans_reader *r, size_t text_len, size_t *start, size_t *end,
                        unsigned *flags);
@@ -60,16 +76,10 @@ static inline int pdx_spans_next(struct pdx_spans_reader *r, size_t text_len, si
                                  size_t *end, unsigned *flags)
 {
     if (r->left >= 2 && r->p[0] < 0x80 && r->p[1] < 0x80) {
-        size_t gap = r->p[0], len = (size_t)r->p[1] >> 1, room = text_len - r->last_end;
-        if (len != 0 && gap <= room && len <= room - gap) {
-            *flags = r->p[1] & 1 ? PDX_TOK_NUMBER : 0;
-            *start = r->last_end + gap;
-            *end = *start + len;
-            r->last_end = *end;
-            r->p += 2;
-            r->left -= 2;
-            return 1;
-        }
+        size_t gap = r->p[0], len2 = r->p[1];
+        r->p += 2;
+        r->left -= 2;
+        return pdx_spans_place(r, text_len, gap, len2, start, end, flags);
     }
     return pdx_spans_next_any(r, text_len, start, end, flags);
 }

@@ -69,15 +69,8 @@ int pdx_spans_next_any(struct pdx_spans_reader *r, size_t text_len, size_t *star
 {
     if (r->left == 0)
         return 0;
-    size_t gap, len;
-    if (get_varint(r, &gap) != 0 || get_varint(r, &len) != 0)
+    size_t gap, len2;
+    if (get_varint(r, &gap) != 0 || get_varint(r, &len2) != 0)
         return -1;
-    *flags = len & 1 ? PDX_TOK_NUMBER : 0;
-    len /= 2;
-    if (len == 0 || gap > text_len - r->last_end || len > text_len - r->last_end - gap)
-        return -1;
-    *start = r->last_end + gap;
-    *end = *start + len;
-    r->last_end = *end;
-    return 1;
+    return pdx_spans_place(r, text_len, gap, len2, start, end, flags);
 }
