@@ -1867,28 +1867,59 @@ static int create_shards(const char *dir, uint32_t n, int versions)
 
 /* Swaps the complete index at `target` in for `index` (or renames it there when there is
  * none), then removes the old one. Returns 0 or EXIT_INDEX (reported; target removed). */
+static int sync_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)ftw;
+    if (flag != FTW_F && flag != FTW_D && flag != FTW_DP)
+        return 0;
+    int fd = open(path, (S_ISDIR(st->st_mode) ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Makes a database written as scratch (XS_WDB_CREATE_SCRATCH) durable: every file, then
+ * the directories. Returns 0, or -1 with errno set. */
+static int sync_tree(const char *path)
+{
+    return nftw(path, sync_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* A freshly built database is written in batches, which leaves its B-trees about half
- * full; Xapian's compactor rewrites it densely (the index halves in size) for a small
- * fraction of the build time. The compacted copy replaces `dir` only when complete; a
- * failure keeps the uncompacted database, which is just as correct. */
-static void compact_fresh(const char *dir)
+ * full; Xapian's compactor rewrites it densely (the index a fifth to a half smaller) for
+ * a small fraction of the build time, and syncs what it writes. The compacted copy
+ * replaces `dir` only when complete; a failure keeps the uncompacted database, which is
+ * just as correct once synced (it may have been written as scratch). Returns 0 when
+ * `dir` holds a durable database, or EXIT_INDEX (reported). */
+static int compact_fresh(const char *dir)
 {
     char tmp[4096];
     int n = snprintf(tmp, sizeof tmp, "%s.compact", dir);
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        return;
-    remove_tree(tmp);
-    const char *sources[1] = {dir};
     struct xs_error err;
-    if (xs_compact(sources, 1, tmp, 0, &err) != 0) {
-        msg("%s: not compacted (%s); the index is complete all the same", dir, err.message);
+    const char *why = NULL;
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        why = "path too long";
+    } else {
         remove_tree(tmp);
-        return;
+        const char *sources[1] = {dir};
+        if (xs_compact(sources, 1, tmp, 0, &err) != 0)
+            why = err.message;
+        /* Exchange, then drop the loose copy: at every moment `dir` holds a whole
+         * database. */
+        else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0)
+            why = strerror(errno);
+        remove_tree(tmp);
     }
-    /* Exchange, then drop the loose copy: at every moment `dir` holds a whole database. */
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0)
-        msg("%s: not compacted (%s); the index is complete all the same", dir, strerror(errno));
-    remove_tree(tmp);
+    if (why == NULL)
+        return 0;
+    msg("%s: not compacted (%s); the index is complete all the same", dir, why);
+    if (sync_tree(dir) != 0) {
+        msg("%s: cannot write the new index to disk: %s", dir, strerror(errno));
+        return EXIT_INDEX;
+    }
+    return 0;
 }
 
 static int swap_in(const char *target, const char *index, struct xs_wdb **live, size_t *nlive)
@@ -2034,12 +2065,14 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
     } else if (opt->rebuild && rc != 0) {
         remove_tree(target);
     } else if (opt->rebuild) {
-        for (uint32_t k = 0; k < nshards; k++) {
+        for (uint32_t k = 0; rc == 0 && k < nshards; k++) {
             char shard[4096];
             if (shard_path(shard, sizeof shard, target, k) == 0)
-                compact_fresh(shard);
+                rc = compact_fresh(shard);
         }
-        if (write_stub(target, nshards) != 0) {
+        if (rc != 0) {
+            remove_tree(target);
+        } else if (write_stub(target, nshards) != 0) {
             msg("%s: cannot write the stub file: %s", target, strerror(errno));
             remove_tree(target);
             rc = EXIT_INDEX;
@@ -2223,7 +2256,7 @@ static int rebuild_by_parts(struct run *sum, const char *target, int *by_parts, 
             r->out = stderr;
             msg("out of memory");
             rc = EXIT_INTERNAL;
-        } else if (xs_wdb_open(names[k], XS_WDB_CREATE_OR_OVERWRITE, &r->wdb, &err) != 0 ||
+        } else if (xs_wdb_open(names[k], XS_WDB_CREATE_SCRATCH, &r->wdb, &err) != 0 ||
                    write_versions(r->wdb, &err) != 0 || xs_wdb_commit(r->wdb, &err) != 0) {
             rc = open_error(names[k], &err);
         }
@@ -2316,7 +2349,7 @@ static int run_index(const struct options *opt, char **roots, int nroots)
                 rc = rebuild_by_parts(&r, target, &by_parts, &doccount);
             }
             if (rc == 0 && !by_parts &&
-                xs_wdb_open(target, XS_WDB_CREATE_OR_OVERWRITE, &r.wdb, &err) != 0)
+                xs_wdb_open(target, XS_WDB_CREATE_SCRATCH, &r.wdb, &err) != 0)
                 rc = open_error(target, &err);
         }
     } else {
@@ -2357,8 +2390,11 @@ static int run_index(const struct options *opt, char **roots, int nroots)
                 remove_tree(target);
         } else {
             if (!by_parts) /* the parts were merged by the compactor already */
-                compact_fresh(target);
-            rc = swap_in(target, opt->index, live, &nlive);
+                rc = compact_fresh(target);
+            if (rc == 0)
+                rc = swap_in(target, opt->index, live, &nlive);
+            else
+                remove_tree(target);
         }
     }
     if (nlive) {

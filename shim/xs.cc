@@ -301,6 +301,9 @@ extern "C" int xs_wdb_open(const char *path, int mode, struct xs_wdb **out, stru
         case XS_WDB_CREATE_OR_OVERWRITE:
             flags = Xapian::DB_CREATE_OR_OVERWRITE;
             break;
+        case XS_WDB_CREATE_SCRATCH:
+            flags = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS | Xapian::DB_NO_SYNC;
+            break;
         default:
             throw Xapian::InvalidArgumentError("xs_wdb_open: unknown mode");
         }

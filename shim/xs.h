@@ -77,9 +77,17 @@ int xs_db_reopen(struct xs_db *db, struct xs_error *err);
 void xs_db_close(struct xs_db *db);
 
 enum xs_wdb_mode {
-    XS_WDB_OPEN = 0,               /* open an existing database; fail if missing */
-    XS_WDB_CREATE_OR_OPEN = 1,     /* create if missing */
-    XS_WDB_CREATE_OR_OVERWRITE = 2 /* start empty, replacing any existing database */
+    XS_WDB_OPEN = 0,                /* open an existing database; fail if missing */
+    XS_WDB_CREATE_OR_OPEN = 1,      /* create if missing */
+    XS_WDB_CREATE_OR_OVERWRITE = 2, /* start empty, replacing any existing database */
+    /* Start empty (replacing any database there) for a scratch database: one that
+     * nothing reads while it is written and that is thrown away if the writer stops
+     * before closing it. Blocks are rewritten in place instead of copied on write, and
+     * commits do not wait for the disk (Xapian's DB_DANGEROUS and DB_NO_SYNC): less
+     * to write and no waiting. Nothing in it is durable until it is copied out by
+     * xs_compact (which syncs what it writes) or synced by the caller. A transaction
+     * on it cannot be cancelled. */
+    XS_WDB_CREATE_SCRATCH = 3
 };
 
 /* Opens `path` for writing. A database held by another writer fails with XS_E_LOCK. */

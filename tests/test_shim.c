@@ -540,6 +540,42 @@ static void test_compact_merges_sources(void **state)
     xs_db_close(db);
 }
 
+/* A scratch database takes documents in transactions like any other, cannot cancel one
+ * (an error, not a crash), is complete once closed, and compacts like any other. */
+static void test_wdb_scratch_writes_closes_and_compacts(void **state)
+{
+    struct fixture *f = *state;
+    char path[128], dest[128];
+    snprintf(path, sizeof path, "%s/scratch", f->dir);
+    snprintf(dest, sizeof dest, "%s/scratch.compact", f->dir);
+    struct xs_wdb *w = NULL;
+    assert_int_equal(xs_wdb_open(path, XS_WDB_CREATE_SCRATCH, &w, NULL), 0);
+    for (size_t i = 0; i < CORPUS_SIZE; i++) {
+        assert_int_equal(xs_wdb_begin(w, NULL), 0);
+        put_doc(w, &corpus[i], NULL);
+        assert_int_equal(xs_wdb_commit_transaction(w, NULL), 0);
+    }
+    static const struct doc_spec s = {"Qtx", "transaction", NULL, NULL, NULL};
+    assert_int_equal(xs_wdb_begin(w, NULL), 0);
+    put_doc(w, &s, NULL);
+    struct xs_error err = {0, ""};
+    assert_int_equal(xs_wdb_cancel_transaction(w, &err), XS_E_INVALID);
+    assert_non_null(strstr(err.message, "DB_DANGEROUS"));
+    xs_wdb_close(w);
+
+    struct xs_db *db = NULL;
+    assert_int_equal(xs_db_open(path, &db, NULL), 0);
+    assert_int_equal(termfreq(db, "soins"), 3);
+    assert_int_equal(termfreq(db, "Qdoc4"), 1);
+    xs_db_close(db);
+    const char *sources[] = {path};
+    assert_int_equal(xs_compact(sources, 1, dest, 0, NULL), 0);
+    assert_int_equal(xs_db_open(dest, &db, NULL), 0);
+    assert_int_equal(termfreq(db, "soins"), 3);
+    assert_int_equal(termfreq(db, "Qdoc4"), 1);
+    xs_db_close(db);
+}
+
 static void test_compact_bad_arguments(void **state)
 {
     struct fixture *f = *state;
@@ -1254,6 +1290,8 @@ int main(void)
         cmocka_unit_test(test_db_open_remote_refused_is_network_error),
         cmocka_unit_test(test_db_open_remote_bad_arguments_are_invalid),
         cmocka_unit_test_setup_teardown(test_compact_merges_sources, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_wdb_scratch_writes_closes_and_compacts, setup_corpus,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_compact_bad_arguments, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_wdb_open_second_writer_is_locked, setup_empty,
                                         teardown),

@@ -8,9 +8,12 @@
 //   xapian_ceiling STREAM DBDIR               timed: replays the stream straight into a
 //       fresh Xapian database — no reading of documents, no analysis, no extraction,
 //       only Xapian's own writing: one writer, add_document (no lookup per document),
-//       a commit every BATCH_BYTES of document data or BATCH_DOCS documents — the
+//       a commit every BATCH_BYTES of source files or BATCH_DOCS documents — the
 //       batching polidex-index uses, because it measured faster than Xapian's default
-//       flush threshold (10000 documents; `--default-flush` to measure that instead).
+//       flush threshold (10000 documents; `--default-flush` to measure that instead) —
+//       into a database opened as polidex-index opens the one a rebuild writes (blocks
+//       rewritten in place, commits not waiting for the disk: DB_DANGEROUS and
+//       DB_NO_SYNC).
 //       No indexer built on Xapian can beat this on one writer. Prints "docs seconds".
 //
 // Stream (host byte order; it never leaves the machine that wrote it), per document:
@@ -19,6 +22,9 @@
 //   'T' u16 len, term, u32 wdf           a term without position (wdf 0: boolean)
 //   'V' u8 slot, u32 len, bytes          a value
 //   'A' u32 len, bytes                   the document data
+//   'B' u32 bytes                        what the document weighs in a batch: the size
+//                                        of its source file (value slot SLOT_SIZE), what
+//                                        polidex-index counts
 //   'E'                                  end of the document
 #include <xapian.h>
 
@@ -32,6 +38,9 @@
 
 namespace
 {
+
+// polidex's value slot holding the source file's size in decimal (indexer/pdx_schema.h).
+const Xapian::valueno SLOT_SIZE = 4;
 
 class Reader
 {
@@ -129,8 +138,11 @@ unsigned long dump(const char *db_path, const char *out_path)
                 put_num<uint32_t>(f, t.get_wdf() - npos);
             }
         }
+        uint32_t weight = 0;
         for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
             const std::string value = *v;
+            if (v.get_valueno() == SLOT_SIZE)
+                weight = static_cast<uint32_t>(std::stoul(value));
             put(f, "V", 1);
             put_num<uint8_t>(f, static_cast<uint8_t>(v.get_valueno()));
             put_num<uint32_t>(f, static_cast<uint32_t>(value.size()));
@@ -140,6 +152,8 @@ unsigned long dump(const char *db_path, const char *out_path)
         put(f, "A", 1);
         put_num<uint32_t>(f, static_cast<uint32_t>(data.size()));
         put(f, data.data(), data.size());
+        put(f, "B", 1);
+        put_num<uint32_t>(f, weight);
         put(f, "E", 1);
         docs++;
     }
@@ -181,7 +195,8 @@ int main(int argc, char **argv)
     try {
         Reader in(argv[1]);
         auto t0 = std::chrono::steady_clock::now();
-        Xapian::WritableDatabase db(argv[2], Xapian::DB_CREATE_OR_OVERWRITE);
+        Xapian::WritableDatabase db(argv[2], Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS |
+                                                 Xapian::DB_NO_SYNC);
         Xapian::Document doc;
         std::string term, value;
         unsigned long docs = 0, batch_docs = 0, batch_bytes = 0;
@@ -208,7 +223,9 @@ int main(int argc, char **argv)
             case 'A':
                 in.str(value, in.u32());
                 doc.set_data(value);
-                batch_bytes += value.size();
+                break;
+            case 'B':
+                batch_bytes += in.u32();
                 break;
             case 'E':
                 db.add_document(doc);
