@@ -337,14 +337,30 @@ static int build(struct pdx_analyzer *a, const struct pdx_docbuild_input *in, st
                                .spans_len = ctx.spans_failed ? 0 : spans->len,
                                .text = doc->text,
                                .text_len = doc->len};
-    char *blob;
-    size_t blob_len;
+    char *blob, *head = NULL;
+    size_t blob_len, head_len = 0;
     if (pdx_docdata_encode(&data, &blob, &blob_len) != 0) {
         if (errbuf && errbuf_len)
             snprintf(errbuf, errbuf_len, "stored document: out of memory or NUL in a field");
         return -1;
     }
-    rc = xs_doc_set_value(out, PDX_SLOT_DOC, blob, blob_len, &ctx.err);
+    /* A large document: its head in PDX_SLOT_DOC, the whole in PDX_SLOT_BODY (see
+     * pdx_schema.h for why). */
+    if (blob_len >= PDX_DOCDATA_SPLIT) {
+        struct pdx_docdata h = pdx_docdata_head(&data);
+        if (pdx_docdata_encode(&h, &head, &head_len) != 0) {
+            free(blob);
+            if (errbuf && errbuf_len)
+                snprintf(errbuf, errbuf_len, "stored document: out of memory");
+            return -1;
+        }
+    }
+    if (head)
+        rc = xs_doc_set_value(out, PDX_SLOT_DOC, head, head_len, &ctx.err) != 0 ||
+             xs_doc_set_value(out, PDX_SLOT_BODY, blob, blob_len, &ctx.err) != 0;
+    else
+        rc = xs_doc_set_value(out, PDX_SLOT_DOC, blob, blob_len, &ctx.err);
+    free(head);
     free(blob);
     if (rc != 0)
         return fail(errbuf, errbuf_len, "stored document", &ctx.err);

@@ -34,13 +34,23 @@
  * it showed (a tenth of its instructions) and the index writer deflated all the text of
  * the corpus. A value is stored as it is given: the index is a quarter larger (still
  * smaller than omindex's), and both searching and indexing are faster (BENCHMARKS.md).
+ *
+ * A large stored document (PDX_DOCDATA_SPLIT bytes or more) is split. Xapian keeps a
+ * slot's values in chunks of consecutive documents, a chunk ending with the value that
+ * takes it to 2000 bytes, and reading one value reads its whole chunk: a short document
+ * followed by a 50 KB one cost a search the 50 KB. So PDX_SLOT_DOC holds only its head
+ * ("polidexh" instead of "polidex3": the same fields, the text cut to its first
+ * PDX_DOCDATA_HEAD_TEXT bytes, no span table), and PDX_SLOT_BODY the whole stored
+ * document; every value in PDX_SLOT_BODY is over 2000 bytes, so each is a chunk of its
+ * own, and the chunks of PDX_SLOT_DOC hold small values only. A search reads the head
+ * of each document it shows, and the body only when it needs the whole text.
  */
 #ifndef INDEXER_PDX_SCHEMA_H
 #define INDEXER_PDX_SCHEMA_H
 
 #include <stddef.h>
 
-#define PDX_SCHEMA_VERSION "6"
+#define PDX_SCHEMA_VERSION "7"
 
 #define PDX_PREFIX_STEM "Z"
 #define PDX_PREFIX_ID "Q"
@@ -66,7 +76,8 @@ enum pdx_slot {
     PDX_SLOT_PATH = 3,  /* path as indexed */
     PDX_SLOT_SIZE = 4,  /* source size in bytes, decimal */
     PDX_SLOT_MTIME = 5, /* source modification time, seconds since the epoch, decimal */
-    PDX_SLOT_DOC = 6    /* the stored document (pdx_docdata_encode): what results show */
+    PDX_SLOT_DOC = 6,   /* the stored document, or its head when it is large */
+    PDX_SLOT_BODY = 7   /* a large document's whole stored document; absent otherwise */
 };
 
 /* Metadata keys. */
@@ -90,12 +101,25 @@ struct pdx_docdata {
     size_t spans_len;
     const char *text;
     size_t text_len;
+    int head; /* a large document's head: the text's beginning only, no span table */
 };
 
 #define PDX_DOCDATA_MAGIC "polidex3"
+#define PDX_DOCDATA_HEAD_MAGIC "polidexh"
+/* Stored documents of this many bytes or more are split into head and body; it is over
+ * Xapian's value chunk size (2000 bytes), so that each body fills a chunk of its own. */
+#define PDX_DOCDATA_SPLIT 2048
+/* The text a head keeps, in bytes (less, to end on a character): more than a snippet
+ * shows when it shows a document's beginning (a query of filters only). */
+#define PDX_DOCDATA_HEAD_TEXT 320
 
-/* Encodes `d` into a new heap buffer (*out, *out_len; the caller frees it). Returns 0,
- * or -1 when out of memory or when path, title or date contain a NUL byte. */
+/* The head of stored document `d`, borrowing from it: the same fields, the text cut to
+ * PDX_DOCDATA_HEAD_TEXT bytes at most on a character boundary, no span table. */
+struct pdx_docdata pdx_docdata_head(const struct pdx_docdata *d);
+
+/* Encodes `d` (a head when d->head) into a new heap buffer (*out, *out_len; the caller
+ * frees it). Returns 0, or -1 when out of memory or when path, title or date contain a
+ * NUL byte. */
 int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len);
 
 /* Splits a stored document into its fields (borrowing from `data`). Returns 0, or -1

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #define MAGIC_LEN (sizeof PDX_DOCDATA_MAGIC - 1)
+_Static_assert(sizeof PDX_DOCDATA_MAGIC == sizeof PDX_DOCDATA_HEAD_MAGIC,
+               "a head's magic is as long as a whole document's");
 
 int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len)
 {
@@ -31,7 +33,7 @@ int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len)
     const struct {
         const char *s;
         size_t len;
-    } fields[] = {{PDX_DOCDATA_MAGIC, MAGIC_LEN},
+    } fields[] = {{d->head ? PDX_DOCDATA_HEAD_MAGIC : PDX_DOCDATA_MAGIC, MAGIC_LEN},
                   {d->path, d->path_len},
                   {d->title, d->title_len},
                   {d->date, d->date_len},
@@ -53,6 +55,20 @@ int pdx_docdata_encode(const struct pdx_docdata *d, char **out, size_t *out_len)
     return 0;
 }
 
+struct pdx_docdata pdx_docdata_head(const struct pdx_docdata *d)
+{
+    struct pdx_docdata h = *d;
+    h.head = 1;
+    h.spans = NULL;
+    h.spans_len = 0;
+    if (h.text_len > PDX_DOCDATA_HEAD_TEXT) {
+        h.text_len = PDX_DOCDATA_HEAD_TEXT;
+        while (h.text_len > 0 && ((unsigned char)h.text[h.text_len] & 0xC0) == 0x80)
+            h.text_len--;
+    }
+    return h;
+}
+
 /* Takes the NUL-terminated field at *p (within end) and moves past it. */
 static int take_field(const char **p, const char *end, const char **s, size_t *len)
 {
@@ -71,8 +87,13 @@ int pdx_docdata_decode(const char *data, size_t len, struct pdx_docdata *d)
     const char *end = data + len;
     const char *magic;
     size_t magic_len;
-    if (take_field(&p, end, &magic, &magic_len) != 0 || magic_len != MAGIC_LEN ||
-        memcmp(magic, PDX_DOCDATA_MAGIC, MAGIC_LEN) != 0)
+    if (take_field(&p, end, &magic, &magic_len) != 0 || magic_len != MAGIC_LEN)
+        return -1;
+    if (memcmp(magic, PDX_DOCDATA_MAGIC, MAGIC_LEN) == 0)
+        d->head = 0;
+    else if (memcmp(magic, PDX_DOCDATA_HEAD_MAGIC, MAGIC_LEN) == 0)
+        d->head = 1;
+    else
         return -1;
     if (take_field(&p, end, &d->path, &d->path_len) != 0 ||
         take_field(&p, end, &d->title, &d->title_len) != 0 ||

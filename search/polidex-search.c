@@ -347,6 +347,27 @@ static void print_snippet_text(const struct pdx_snippet *sn, int color)
     fwrite(sn->text + at, 1, sn->len - at, stdout);
 }
 
+/* Reads the stored document of result i into *d, borrowed from the result set until its
+ * next read: the whole of it when `whole`, else what a result shows without looking for
+ * words in the text (a large document's head: see pdx_schema.h). Returns 0, an XS_E_*
+ * code (err set), or 1 when the index holds no stored document of this schema there. */
+static int read_stored(struct xs_mset *ms, size_t i, int whole, struct pdx_docdata *d,
+                       struct xs_error *err)
+{
+    const char *data;
+    size_t len;
+    int rc = xs_mset_value(ms, i, PDX_SLOT_DOC, &data, &len, err);
+    if (rc != 0)
+        return rc;
+    if (pdx_docdata_decode(data, len, d) != 0)
+        return 1;
+    if (!whole || !d->head)
+        return 0;
+    if ((rc = xs_mset_value(ms, i, PDX_SLOT_BODY, &data, &len, err)) != 0)
+        return rc;
+    return pdx_docdata_decode(data, len, d) != 0 || d->head ? 1 : 0;
+}
+
 struct result {
     uint32_t rank, docid;
     double weight;
@@ -783,21 +804,22 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
         fputc('\n', stdout);
     }
     struct kwic k = {.color = color, .json = opt->json};
+    /* A query of filters only shows each document's beginning and looks for no word in
+     * it: a large document's head is enough. */
+    int whole = pdx_query_word_count(pq) > 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct result r = {.rank = xs_mset_rank(ms, i),
                            .docid = xs_mset_docid(ms, i),
                            .weight = xs_mset_weight(ms, i),
                            .percent = xs_mset_percent(ms, i)};
-        const char *data;
-        size_t dlen;
-        if (xs_mset_value(ms, i, PDX_SLOT_DOC, &data, &dlen, &err) != 0) {
-            msg("%s: cannot read document %u: %s", opt->index, r.docid, err.message);
-            rc = EXIT_INDEX;
-            break;
-        }
-        if (pdx_docdata_decode(data, dlen, &r.data) != 0) {
+        int got = read_stored(ms, i, whole, &r.data, &err);
+        if (got == 1) {
             msg("%s: document %u was not stored by polidex; rebuild the index", opt->index,
                 r.docid);
+        } else if (got != 0) {
+            msg("%s: cannot read document %u: %s", opt->index, r.docid, err.message);
+        }
+        if (got != 0) {
             rc = EXIT_INDEX;
             break;
         }
@@ -930,12 +952,9 @@ static long bench_one(struct pdx_analyzer *a, struct pdx_extractor *ex, struct x
     if (xs_db_search(db, xq, &so, &ms, &err) == 0) {
         hits = (long)xs_mset_estimated(ms);
         for (size_t i = 0; i < xs_mset_size(ms); i++) {
-            const char *data;
-            size_t dlen;
             struct pdx_docdata dd;
             struct pdx_snippet sn;
-            if (xs_mset_value(ms, i, PDX_SLOT_DOC, &data, &dlen, &err) != 0 ||
-                pdx_docdata_decode(data, dlen, &dd) != 0 ||
+            if (read_stored(ms, i, pdx_query_word_count(pq) > 0, &dd, &err) != 0 ||
                 pdx_snippet_make(a, pq, dd.text, dd.text_len, dd.spans, dd.spans_len, SNIPPET_WIDTH,
                                  &sn) != 0) {
                 hits = -1;

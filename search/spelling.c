@@ -136,6 +136,10 @@ static void as_written(struct pdx_analyzer *a, struct xs_db *db, const char *fol
     if (xs_db_get_value(db, loc.docid, PDX_SLOT_DOC, &data, &dlen, &err) != 0 ||
         pdx_docdata_decode(data, dlen, &d) != 0)
         return;
+    /* A large document's head may not hold the word: its whole text then. */
+    if (d.head && (xs_db_get_value(db, loc.docid, PDX_SLOT_BODY, &data, &dlen, &err) != 0 ||
+                   pdx_docdata_decode(data, dlen, &d) != 0))
+        return;
     struct span sp = {.folded = folded};
     if (pdx_analyze(a, d.text, d.text_len, 1, on_span, &sp) < 0 || !sp.found)
         return;

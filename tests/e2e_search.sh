@@ -193,6 +193,35 @@ n=$("$SEARCH_BIN" -i "$tmp/tight.db" --json --exact-count coopération | grep -o
     ok "--rebuild compacts: ${tight} KB against ${loose} KB, every document found" ||
     not_ok "--rebuild compacts" "tight $tight KB, loose $loose KB, $n"
 
+# A large stored document is kept as a head and a body (value slots 6 and 7, see
+# indexer/pdx_schema.h): a word found only far past the head is still highlighted, a
+# query of filters only shows the beginning, and a short document is not split.
+mkdir -p "$tmp/split"
+{
+    printf 'Un long rapport\n\n'
+    i=0
+    while [ $i -lt 60 ]; do
+        printf 'La prévention en santé publique progresse dans la région numéro %d. ' $i
+        i=$((i + 1))
+    done
+    printf 'Dernière phrase sur la xénotransplantation.\n'
+} >"$tmp/split/long.txt"
+printf 'Une note brève\n\nLa xénotransplantation en bref.\n' >"$tmp/split/short.txt"
+"$INDEX_BIN" -q -i "$tmp/split.db" "$tmp/split" 2>/dev/null
+out=$("$SEARCH_BIN" -i "$tmp/split.db" --color always -n 5 xénotransplantation)
+echo "$out" | grep -q "$(printf 'sur la \033\\[1mxénotransplantation\033\\[0m')" &&
+    ok "a word past a large document's head is highlighted in its snippet" ||
+    not_ok "word past the head highlighted" "$out"
+out=$("$SEARCH_BIN" -i "$tmp/split.db" -n 5 "path:$tmp/split/long.txt")
+echo "$out" | grep -q "Un long rapport La prévention en santé publique progresse dans la région numéro 0" &&
+    ok "a query of filters only shows a large document's beginning" ||
+    not_ok "filters only: beginning" "$out"
+bodies=$(xapian-delve -V7 "$tmp/split.db" 2>/dev/null | grep -c 'polidex3')
+heads=$(xapian-delve -V6 "$tmp/split.db" 2>/dev/null | grep -c 'polidexh')
+[ "$bodies" = 1 ] && [ "$heads" = 1 ] &&
+    ok "only the large document is split (one head, one body)" ||
+    not_ok "only the large document is split" "heads $heads, bodies $bodies"
+
 # make install honours PREFIX and DESTDIR (the plain build only: a variant's binaries are
 # not what install ships).
 if [ "$B" = build ]; then

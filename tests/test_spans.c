@@ -391,6 +391,59 @@ static void test_docdata_round_trip(void **state)
     free(blob);
 }
 
+/* A head keeps the fields, drops the span table, and cuts the text to at most
+ * PDX_DOCDATA_HEAD_TEXT bytes on a character boundary; it decodes as a head. */
+static void test_docdata_head(void **state)
+{
+    (void)state;
+    char text[PDX_DOCDATA_HEAD_TEXT + 64];
+    /* « é » (2 bytes) straddling the limit whatever its parity: 'a' then é é é … */
+    text[0] = 'a';
+    for (size_t i = 1; i + 1 < sizeof text; i += 2) {
+        text[i] = (char)0xC3;
+        text[i + 1] = (char)0xA9;
+    }
+    static const unsigned char table[] = {0, 1};
+    struct pdx_docdata whole = {.path = "p",
+                                .path_len = 1,
+                                .title = "t",
+                                .title_len = 1,
+                                .date = "",
+                                .date_len = 0,
+                                .spans = table,
+                                .spans_len = sizeof table,
+                                .text = text,
+                                .text_len = sizeof text - 1};
+    struct pdx_docdata h = pdx_docdata_head(&whole);
+    assert_int_equal(h.head, 1);
+    assert_null(h.spans);
+    assert_true(h.text_len <= PDX_DOCDATA_HEAD_TEXT && h.text_len >= PDX_DOCDATA_HEAD_TEXT - 1);
+    assert_true(((unsigned char)text[h.text_len] & 0xC0) != 0x80); /* ends on a character */
+    char *blob;
+    size_t n;
+    assert_int_equal(pdx_docdata_encode(&h, &blob, &n), 0);
+    assert_memory_equal(blob, PDX_DOCDATA_HEAD_MAGIC, sizeof PDX_DOCDATA_HEAD_MAGIC);
+    struct pdx_docdata out;
+    assert_int_equal(pdx_docdata_decode(blob, n, &out), 0);
+    assert_int_equal(out.head, 1);
+    assert_null(out.spans);
+    assert_int_equal(out.text_len, h.text_len);
+    assert_memory_equal(out.text, text, h.text_len);
+    assert_int_equal(out.path_len, 1);
+    blob[7] = '9'; /* another magic */
+    assert_int_equal(pdx_docdata_decode(blob, n, &out), -1);
+    free(blob);
+
+    /* A text shorter than the limit is kept whole; the whole document decodes as such. */
+    whole.text_len = 10;
+    h = pdx_docdata_head(&whole);
+    assert_int_equal(h.text_len, 10);
+    assert_int_equal(pdx_docdata_encode(&whole, &blob, &n), 0);
+    assert_int_equal(pdx_docdata_decode(blob, n, &out), 0);
+    assert_int_equal(out.head, 0);
+    free(blob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +455,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table_that_does_not_fit, setup, teardown),
         cmocka_unit_test(test_spans_refuse_disorder),
         cmocka_unit_test(test_docdata_round_trip),
+        cmocka_unit_test(test_docdata_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
