@@ -187,8 +187,13 @@ struct run {
     const struct part_bound *from, *to;
     int root_index; /* the root being walked */
     int part_done;  /* the walk reached `to` */
-    FILE *out;      /* messages about files: stderr, or a later part's buffer */
-    char *out_buf;  /* that buffer (open_memstream), printed when the earlier parts are */
+    /* Reading ahead (a rebuild that reads on the walking thread): the next files of the
+     * walk, opened and asked of the kernel before their turn; see read_ahead_file. */
+    struct ahead *ahead;
+    size_t ahead_first, ahead_count;
+    int ahead_fd;  /* the file being indexed, opened ahead; -1 when none */
+    FILE *out;     /* messages about files: stderr, or a later part's buffer */
+    char *out_buf; /* that buffer (open_memstream), printed when the earlier parts are */
     size_t out_len;
     struct run *parts; /* part 0 of a rebuild by parts: all of them, for the progress */
     size_t nparts;
@@ -393,12 +398,13 @@ static int push_string(char ***items, size_t *n, size_t *cap, const char *s)
 
 /* ---- files -------------------------------------------------------------------------- */
 
-/* Reads a whole file of at most `max` bytes; returns 0, EFBIG when it grew past `max`,
+/* Reads a whole file of at most `max` bytes, from `fd` when it is open already (then it
+ * is closed here) or else opened at `path`; returns 0, EFBIG when it grew past `max`,
  * or an errno value. */
-static int read_file(const char *path, long long size_hint, long long max, char **out, size_t *len)
+static int read_file(const char *path, int fd, long long size_hint, long long max, char **out,
+                     size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_NOCTTY);
-    if (fd < 0)
+    if (fd < 0 && (fd = open(path, O_RDONLY | O_NOCTTY)) < 0)
         return errno;
     size_t cap = size_hint > 0 ? (size_t)size_hint + 1 : 4096;
     char *buf = malloc(cap);
@@ -923,6 +929,7 @@ enum job_outcome {
 struct job {
     struct job *next; /* the run's free list */
     char *path;
+    int fd; /* the file, opened when the walk read it ahead; else -1 */
     long long size, walk_mtime, max_size;
     uint32_t docid;       /* its document, 0 when new */
     char stored_hash[32]; /* the content hash stored with it, "" when none */
@@ -994,7 +1001,8 @@ static void prepare_job(void *state, void *job)
     j->encoding = "";
     char *bytes = NULL;
     size_t len = 0;
-    int errnum = read_file(j->path, j->size, j->max_size, &bytes, &len);
+    int errnum = read_file(j->path, j->fd, j->size, j->max_size, &bytes, &len);
+    j->fd = -1; /* closed by read_file */
     if (errnum == EFBIG) {
         job_fail(j, JOB_SKIP, SKIP_TOO_LARGE, "file too large (grew past the limit of %lld bytes)",
                  j->max_size);
@@ -1168,6 +1176,9 @@ static void job_put(struct run *r, struct job *j)
 {
     free(j->path);
     j->path = NULL;
+    if (j->fd >= 0) /* dropped unread after an error */
+        close(j->fd);
+    j->fd = -1;
     j->next = r->free_jobs;
     r->free_jobs = j;
 }
@@ -1207,6 +1218,7 @@ static struct job *job_for(struct run *r, const char *path, long long size)
     j->path = copy;
     j->size = size;
     j->decided = 0;
+    j->fd = -1;
     return j;
 }
 
@@ -1244,6 +1256,8 @@ static int submit_file(struct run *r, const struct pdx_walk_entry *e, uint32_t d
     if (j == NULL)
         return r->fatal;
     j->walk_mtime = e->mtime;
+    j->fd = r->ahead_fd; /* the pipeline's reader closes it */
+    r->ahead_fd = -1;
     j->max_size = r->opt->max_size;
     j->docid = docid;
     snprintf(j->stored_hash, sizeof j->stored_hash, "%s", stored_hash);
@@ -1348,21 +1362,110 @@ static int outside_part(struct run *r, const struct pdx_walk_entry *e)
     return 0;
 }
 
+/* A file of the walk, in its turn. */
+static int take_file(struct run *r, const struct pdx_walk_entry *e)
+{
+    int rc = index_file(r, e);
+    if (r->ahead_fd >= 0) { /* not submitted: skipped, or another shard's */
+        close(r->ahead_fd);
+        r->ahead_fd = -1;
+    }
+    __atomic_store_n(&r->files_done, r->files_done + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->bytes_done, r->bytes_done + (unsigned long long)e->size, __ATOMIC_RELAXED);
+    show_progress(r, 0);
+    return rc;
+}
+
+/* ---- reading ahead ------------------------------------------------------------------ */
+
+/* A rebuild reads every file it walks, and when the analysis runs on the walking thread
+ * (a rebuild by parts), a file not in the page cache stops that thread until the disk
+ * answers: on a cold cache the corpus's rebuild took 24 s against 18 s warm. So the walk
+ * runs READ_AHEAD files ahead of the indexing: each file is opened when the walk reaches
+ * it and the kernel asked for its content (posix_fadvise WILLNEED), and it is indexed,
+ * through the same descriptor, READ_AHEAD files later, when its content has arrived
+ * while the files before it were analysed. Order, messages and results are the same. A
+ * separate thread walking ahead was tried: its own walk and system calls cost more CPU
+ * than the waiting it saved. */
+#define READ_AHEAD 16
+
+struct ahead {
+    char *path;
+    off_t size;
+    long long mtime;
+    int fd;
+};
+
+/* Indexes the oldest file read ahead. */
+static int ahead_take(struct run *r)
+{
+    struct ahead *a = &r->ahead[r->ahead_first];
+    r->ahead_first = (r->ahead_first + 1) % READ_AHEAD;
+    r->ahead_count--;
+    struct pdx_walk_entry e = {
+        .kind = PDX_WALK_FILE, .path = a->path, .size = a->size, .mtime = a->mtime};
+    r->ahead_fd = a->fd;
+    int rc = r->fatal ? r->fatal : take_file(r, &e);
+    if (r->ahead_fd >= 0)
+        close(r->ahead_fd);
+    r->ahead_fd = -1;
+    free(a->path);
+    a->path = NULL;
+    return rc;
+}
+
+/* Indexes every file read ahead (before an entry that is not a file, and at the end of
+ * the walk). Returns 0 or the first nonzero code. */
+static int ahead_drain(struct run *r)
+{
+    int rc = 0;
+    while (r->ahead_count > 0) {
+        int k = ahead_take(r);
+        if (rc == 0)
+            rc = k;
+    }
+    return rc;
+}
+
+/* Takes file `e` of the walk: indexed at once, or opened and asked for now and indexed
+ * READ_AHEAD files later. */
+static int read_ahead_file(struct run *r, const struct pdx_walk_entry *e)
+{
+    if (r->ahead == NULL)
+        return take_file(r, e);
+    int rc = 0;
+    if (r->ahead_count == READ_AHEAD && (rc = ahead_take(r)) != 0)
+        return rc;
+    char *copy = strdup(e->path);
+    if (copy == NULL)
+        return take_file(r, e); /* no room to wait: now */
+    int fd = -1;
+    if (e->size > 0 && e->size <= r->opt->max_size) {
+        /* Non-blocking open: the file may have become a FIFO since the walk saw it. */
+        fd = open(e->path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+        if (fd >= 0)
+            (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); /* a hint */
+    }
+    struct ahead *a = &r->ahead[(r->ahead_first + r->ahead_count) % READ_AHEAD];
+    *a = (struct ahead){copy, e->size, e->mtime, fd};
+    r->ahead_count++;
+    return 0;
+}
+
 static int on_entry(void *ctx, const struct pdx_walk_entry *e)
 {
     struct run *r = ctx;
     int rc = 0;
     if ((r->from && bound_cmp(r->root_index, e->path, r->from) < 0) ||
-        (r->to && bound_cmp(r->root_index, e->path, r->to) >= 0))
-        return outside_part(r, e);
-    switch (e->kind) {
-    case PDX_WALK_FILE:
-        rc = index_file(r, e);
-        __atomic_store_n(&r->files_done, r->files_done + 1, __ATOMIC_RELAXED);
-        __atomic_store_n(&r->bytes_done, r->bytes_done + (unsigned long long)e->size,
-                         __ATOMIC_RELAXED);
-        show_progress(r, 0);
+        (r->to && bound_cmp(r->root_index, e->path, r->to) >= 0)) {
+        rc = ahead_drain(r);
+        return rc ? rc : outside_part(r, e);
+    }
+    if (e->kind == PDX_WALK_FILE)
+        return read_ahead_file(r, e);
+    if ((rc = ahead_drain(r)) != 0) /* messages keep the walk's order */
         return rc;
+    switch (e->kind) {
     case PDX_WALK_LOOP:
         if (r->shard == 0) /* every shard's walk sees it: one reports it */
             return skip_in_order(r, e->path, SKIP_LOOP, "directory loop through a symbolic link");
@@ -1624,6 +1727,7 @@ static int create_index(const char *index)
 static int index_into(struct run *r, int rc)
 {
     struct xs_error err;
+    r->ahead_fd = -1;
     if (rc == 0 && r->compare && read_known(r, &err) != 0) {
         if (err.code == 0)
             msg("out of memory");
@@ -1646,9 +1750,14 @@ static int index_into(struct run *r, int rc)
             rc = EXIT_INTERNAL;
         }
     }
+    /* A rebuild reads every file it walks; when on this thread, it reads ahead (an
+     * update reads only the files that changed, which it learns as it goes). */
+    if (rc == 0 && r->opt->rebuild && !r->opt->dry_run && pdx_pipeline_workers(r->pipe) == 0)
+        r->ahead = calloc(READ_AHEAD, sizeof *r->ahead); /* NULL: no reading ahead */
     for (int i = 0; rc == 0 && !r->part_done && i < r->nroots; i++) {
         r->root_index = i;
         int w = pdx_walk(r->roots[i], on_entry, r);
+        ahead_drain(r); /* an error is the run's fatal code, checked below */
         if (w < 0) {
             msg("%s: out of memory while listing files", r->roots[i]);
             rc = EXIT_INTERNAL;
@@ -1656,6 +1765,8 @@ static int index_into(struct run *r, int rc)
             rc = r->fatal ? r->fatal : EXIT_INTERNAL;
         }
     }
+    free(r->ahead);
+    r->ahead = NULL;
     /* The files still in the pipeline; after an error they are only dropped. */
     while (r->pipe && pdx_pipeline_pending(r->pipe) > 0)
         store_next(r);
@@ -1740,7 +1851,7 @@ static int shard_count(const char *index)
     struct stat st;
     if (join_path(p, sizeof p, index, PDX_SHARD_STUB) != 0 || stat(p, &st) != 0)
         return 0;
-    int e = read_file(p, st.st_size, 1 << 20, &text, &len);
+    int e = read_file(p, -1, st.st_size, 1 << 20, &text, &len);
     if (e) {
         msg("%s: cannot read: %s", p, strerror(e));
         return -1;
@@ -2575,7 +2686,7 @@ static int check_doc(void *ctx, const char *term, size_t len, uint32_t freq)
     char *bytes = NULL;
     size_t n = 0;
     char hash[17];
-    if (!S_ISREG(st.st_mode) || read_file(path, (long long)st.st_size,
+    if (!S_ISREG(st.st_mode) || read_file(path, -1, (long long)st.st_size,
                                           (long long)st.st_size + (1 << 20), &bytes, &n) != 0) {
         c->unreadable++;
         fputs(PROG ": ", stderr);
