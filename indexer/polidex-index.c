@@ -1976,8 +1976,6 @@ static int create_shards(const char *dir, uint32_t n, int versions)
     return 0;
 }
 
-/* Swaps the complete index at `target` in for `index` (or renames it there when there is
- * none), then removes the old one. Returns 0 or EXIT_INDEX (reported; target removed). */
 static int sync_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)ftw;
@@ -2033,6 +2031,8 @@ static int compact_fresh(const char *dir)
     return 0;
 }
 
+/* Swaps the complete index at `target` in for `index` (or renames it there when there is
+ * none), then removes the old one. Returns 0 or EXIT_INDEX (reported; target removed). */
 static int swap_in(const char *target, const char *index, struct xs_wdb **live, size_t *nlive)
 {
     if (renameat2(AT_FDCWD, target, AT_FDCWD, index, RENAME_EXCHANGE) == 0) {
