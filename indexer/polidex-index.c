@@ -1366,10 +1366,6 @@ static int outside_part(struct run *r, const struct pdx_walk_entry *e)
 static int take_file(struct run *r, const struct pdx_walk_entry *e)
 {
     int rc = index_file(r, e);
-    if (r->ahead_fd >= 0) { /* not submitted: skipped, or another shard's */
-        close(r->ahead_fd);
-        r->ahead_fd = -1;
-    }
     __atomic_store_n(&r->files_done, r->files_done + 1, __ATOMIC_RELAXED);
     __atomic_store_n(&r->bytes_done, r->bytes_done + (unsigned long long)e->size, __ATOMIC_RELAXED);
     show_progress(r, 0);
@@ -1404,9 +1400,9 @@ static int ahead_take(struct run *r)
     r->ahead_count--;
     struct pdx_walk_entry e = {
         .kind = PDX_WALK_FILE, .path = a->path, .size = a->size, .mtime = a->mtime};
-    r->ahead_fd = a->fd;
+    r->ahead_fd = a->fd; /* submit_file hands it to the job that reads the file */
     int rc = r->fatal ? r->fatal : take_file(r, &e);
-    if (r->ahead_fd >= 0)
+    if (r->ahead_fd >= 0) /* not submitted: skipped, named twice, or after an error */
         close(r->ahead_fd);
     r->ahead_fd = -1;
     free(a->path);
@@ -1437,8 +1433,10 @@ static int read_ahead_file(struct run *r, const struct pdx_walk_entry *e)
     if (r->ahead_count == READ_AHEAD && (rc = ahead_take(r)) != 0)
         return rc;
     char *copy = strdup(e->path);
-    if (copy == NULL)
-        return take_file(r, e); /* no room to wait: now */
+    if (copy == NULL) { /* no room to wait: now, after the files before it */
+        rc = ahead_drain(r);
+        return rc ? rc : take_file(r, e);
+    }
     int fd = -1;
     if (e->size > 0 && e->size <= r->opt->max_size) {
         /* Non-blocking open: the file may have become a FIFO since the walk saw it. */
@@ -1751,8 +1749,10 @@ static int index_into(struct run *r, int rc)
         }
     }
     /* A rebuild reads every file it walks; when on this thread, it reads ahead (an
-     * update reads only the files that changed, which it learns as it goes). */
-    if (rc == 0 && r->opt->rebuild && !r->opt->dry_run && pdx_pipeline_workers(r->pipe) == 0)
+     * update reads only the files that changed, which it learns as it goes; a shard's
+     * run walks every shard's files and reads only its own). */
+    if (rc == 0 && r->opt->rebuild && !r->opt->dry_run && r->nshards <= 1 &&
+        pdx_pipeline_workers(r->pipe) == 0)
         r->ahead = calloc(READ_AHEAD, sizeof *r->ahead); /* NULL: no reading ahead */
     for (int i = 0; rc == 0 && !r->part_done && i < r->nroots; i++) {
         r->root_index = i;

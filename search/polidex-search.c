@@ -951,10 +951,11 @@ static long bench_one(struct pdx_analyzer *a, struct pdx_extractor *ex, struct x
     long hits = -1;
     if (xs_db_search(db, xq, &so, &ms, &err) == 0) {
         hits = (long)xs_mset_estimated(ms);
+        int whole = pdx_query_word_count(pq) > 0; /* as run_search reads them */
         for (size_t i = 0; i < xs_mset_size(ms); i++) {
             struct pdx_docdata dd;
             struct pdx_snippet sn;
-            if (read_stored(ms, i, pdx_query_word_count(pq) > 0, &dd, &err) != 0 ||
+            if (read_stored(ms, i, whole, &dd, &err) != 0 ||
                 pdx_snippet_make(a, pq, dd.text, dd.text_len, dd.spans, dd.spans_len, SNIPPET_WIDTH,
                                  &sn) != 0) {
                 hits = -1;
