@@ -25,7 +25,7 @@ int pdx_heap_prefault(size_t bytes)
         return -1;
     /* Another allocator (valgrind's) may take the options and still serve the block from
      * elsewhere: backing it would then buy nothing. glibc's heap ends at the break. */
-    if ((void *)(block + bytes) > sbrk(0)) {
+    if ((uintptr_t)block + bytes > (uintptr_t)sbrk(0)) {
         free(block);
         return -1;
     }
