@@ -50,7 +50,7 @@ static void test_prefault_backs_the_heap(void **state)
     /* A large block now comes from the heap, below its end, not from a mapping... */
     unsigned char *b = malloc(LARGE);
     assert_non_null(b);
-    assert_true((void *)(b + LARGE) <= sbrk(0));
+    assert_true((uintptr_t)b + LARGE <= (uintptr_t)sbrk(0));
     /* ...and its pages are there before anything writes to them (the allocator writes
      * only the block's header, in the first page, and the rest of the heap's, after it). */
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
