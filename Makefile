@@ -103,7 +103,7 @@ FUZZ_NAMES := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/%)
 
 .SECONDARY:
-.PHONY: all deps run test test-unit test-e2e install uninstall clean format lint asan ubsan \
+.PHONY: FORCE all deps run test test-unit test-e2e install uninstall clean format lint asan ubsan \
         valgrind fuzz fuzz-run bench
 
 all: $(PROG_BIN)
@@ -159,12 +159,23 @@ $(B)/gen/pdx_data.c: $(DATA_FILES) Makefile
 	  done; \
 	  echo '    if (len) *len = 0;'; echo '    return NULL;'; echo '}'; } > $@.tmp && mv $@.tmp $@
 
-$(LIBPDX): $(INDEXER_OBJ)
-	@rm -f $@ && ar rcs $@ $^
-$(LIBSEARCH): $(SEARCH_OBJ)
-	@rm -f $@ && ar rcs $@ $^
-$(LIBXS): $(SHIM_OBJ)
-	@rm -f $@ && ar rcs $@ $^
+# Each archive also depends on a file listing its members, rewritten only when the list
+# changes: a source file removed or moved to another module then rebuilds the archive
+# without it, where a stale member would go on shadowing the function's new home.
+$(B)/members-%: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(MEMBERS_$*) | cmp -s - $@ || printf '%s\n' $(MEMBERS_$*) > $@
+MEMBERS_pdx = $(INDEXER_OBJ)
+MEMBERS_search = $(SEARCH_OBJ)
+MEMBERS_xs = $(SHIM_OBJ)
+FORCE:
+
+$(LIBPDX): $(INDEXER_OBJ) $(B)/members-pdx
+	@rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(LIBSEARCH): $(SEARCH_OBJ) $(B)/members-search
+	@rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(LIBXS): $(SHIM_OBJ) $(B)/members-xs
+	@rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(B)/polidex-index: $(B)/obj/indexer/polidex-index.o $(ALL_LIBS)
 	$(CC) $(LDFLAGS_ALL) $(PROG_LDFLAGS) $< $(ALL_LIBS) $(PROG_LIBS) -o $@
@@ -273,7 +284,7 @@ fuzz-run: $(FUZZ_BIN)
 
 clean:
 	rm -rf build/obj build/gen build/tests build/fuzz build/libfuzzer build/asan build/ubsan \
-	  build/valgrind build/*.a $(PROG_BIN) $(RUN_INDEX)
+	  build/valgrind build/*.a build/members-* $(PROG_BIN) $(RUN_INDEX)
 
 FORMAT_SRC = $(wildcard indexer/*.[ch] search/*.[ch] shim/*.h shim/*.cc tests/*.[ch] \
                         tests/fuzz/*.[ch])

@@ -1,5 +1,5 @@
 /*
- * test_heap.c — backing the heap in advance (search/heap.c).
+ * test_heap.c — backing the heap in advance (indexer/heap.c).
  */
 #define _DEFAULT_SOURCE /* mincore, sbrk */
 #include <stdarg.h>

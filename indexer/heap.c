@@ -12,12 +12,13 @@
 
 int pdx_heap_prefault(size_t bytes)
 {
-    /* glibc maps blocks of 128 KB or more on their own, so the block below would not be
-     * heap at all, nor would a large document's text later; and it gives back the top of
-     * the heap once 128 KB of it are free, which freeing the block would do at once. */
+    /* glibc maps blocks of 128 KB or more on their own (until one has been freed), so the
+     * block below would not be heap at all, nor would a large document's text later; and
+     * it gives back the top of the heap once 128 KB of it are free, which freeing the
+     * block would do at once. Setting either threshold stops glibc adjusting both. */
     if (bytes == 0 || bytes >= PDX_HEAP_MMAP_MIN ||
         mallopt(M_MMAP_THRESHOLD, PDX_HEAP_MMAP_MIN) != 1 ||
-        mallopt(M_TRIM_THRESHOLD, 8 * PDX_HEAP_MMAP_MIN) != 1)
+        mallopt(M_TRIM_THRESHOLD, 2 * PDX_HEAP_MMAP_MIN) != 1)
         return -1;
     /* volatile: a malloc whose block is only freed may be left out by the compiler. */
     char *volatile block = malloc(bytes);
