@@ -21,8 +21,8 @@
 #define MAX_FILE_BYTES ((size_t)1 << 30)
 #define MAX_DATA_BYTES ((size_t)16 << 20)
 /* The heap backed before anything else runs (see pdx_heap.h): extracting from one file
- * ends with about 1.1 MB of heap (the compiled patterns, the names' tables, the
- * analyzer), and so does a longer run before its documents' texts. */
+ * ends with about 1.1 MB of heap, most of it the compiled patterns, the names' tables and
+ * the analyzer, which a run over many files needs as much before its first text. */
 #define HEAP_PREFAULT (1280 * 1024)
 
 enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4, EXIT_INTERNAL = 5 };
