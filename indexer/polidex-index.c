@@ -197,7 +197,6 @@ struct run {
      * walk, opened and asked of the kernel before their turn; see read_ahead_file. */
     struct ahead *ahead;
     size_t ahead_first, ahead_count;
-    int ahead_fd;  /* the file being indexed, opened ahead; -1 when none */
     FILE *out;     /* messages about files: stderr, or a later part's buffer */
     char *out_buf; /* that buffer (open_memstream), printed when the earlier parts are */
     size_t out_len;
@@ -1254,16 +1253,20 @@ static int skip_in_order(struct run *r, const char *path, int reason, const char
     return 0;
 }
 
-/* Hands a file to the workers. Returns 0 or the run's fatal exit code. */
-static int submit_file(struct run *r, const struct pdx_walk_entry *e, uint32_t docid,
+/* Hands a file to the workers, with the descriptor `*fd` when the walk opened it ahead
+ * (NULL or -1: none): the job's reader then reads and closes it, and `*fd` becomes -1.
+ * Returns 0 or the run's fatal exit code. */
+static int submit_file(struct run *r, const struct pdx_walk_entry *e, int *fd, uint32_t docid,
                        const char *stored_hash)
 {
     struct job *j = job_for(r, e->path, (long long)e->size);
     if (j == NULL)
         return r->fatal;
     j->walk_mtime = e->mtime;
-    j->fd = r->ahead_fd; /* the pipeline's reader closes it */
-    r->ahead_fd = -1;
+    if (fd != NULL) {
+        j->fd = *fd;
+        *fd = -1;
+    }
     j->max_size = r->opt->max_size;
     j->docid = docid;
     snprintf(j->stored_hash, sizeof j->stored_hash, "%s", stored_hash);
@@ -1272,7 +1275,9 @@ static int submit_file(struct run *r, const struct pdx_walk_entry *e, uint32_t d
     return 0;
 }
 
-static int index_file(struct run *r, const struct pdx_walk_entry *e)
+/* Indexes file `e` of the walk, unless it is unchanged, another shard's, named twice or
+ * bad; `fd` as for submit_file. */
+static int index_file(struct run *r, const struct pdx_walk_entry *e, int *fd)
 {
     size_t plen = strlen(e->path);
     char idterm[PDX_IDTERM_MAX + 1];
@@ -1306,7 +1311,7 @@ static int index_file(struct run *r, const struct pdx_walk_entry *e)
             }
         }
     }
-    return submit_file(r, e, d ? d->docid : 0, d ? d->hash : "");
+    return submit_file(r, e, fd, d ? d->docid : 0, d ? d->hash : "");
 }
 
 /* Remembers a path that could not be walked: documents under it are not removed. */
@@ -1368,10 +1373,10 @@ static int outside_part(struct run *r, const struct pdx_walk_entry *e)
     return 0;
 }
 
-/* A file of the walk, in its turn. */
-static int take_file(struct run *r, const struct pdx_walk_entry *e)
+/* A file of the walk, in its turn; `fd` as for submit_file. */
+static int take_file(struct run *r, const struct pdx_walk_entry *e, int *fd)
 {
-    int rc = index_file(r, e);
+    int rc = index_file(r, e, fd);
     __atomic_store_n(&r->files_done, r->files_done + 1, __ATOMIC_RELAXED);
     __atomic_store_n(&r->bytes_done, r->bytes_done + (unsigned long long)e->size, __ATOMIC_RELAXED);
     show_progress(r, 0);
@@ -1406,11 +1411,10 @@ static int ahead_take(struct run *r)
     r->ahead_count--;
     struct pdx_walk_entry e = {
         .kind = PDX_WALK_FILE, .path = a->path, .size = a->size, .mtime = a->mtime};
-    r->ahead_fd = a->fd; /* submit_file hands it to the job that reads the file */
-    int rc = r->fatal ? r->fatal : take_file(r, &e);
-    if (r->ahead_fd >= 0) /* not submitted: skipped, named twice, or after an error */
-        close(r->ahead_fd);
-    r->ahead_fd = -1;
+    int fd = a->fd; /* handed to the job that reads the file, if one does */
+    int rc = r->fatal ? r->fatal : take_file(r, &e, &fd);
+    if (fd >= 0) /* not submitted: skipped, named twice, or after an error */
+        close(fd);
     free(a->path);
     a->path = NULL;
     return rc;
@@ -1434,14 +1438,14 @@ static int ahead_drain(struct run *r)
 static int read_ahead_file(struct run *r, const struct pdx_walk_entry *e)
 {
     if (r->ahead == NULL)
-        return take_file(r, e);
+        return take_file(r, e, NULL);
     int rc = 0;
     if (r->ahead_count == READ_AHEAD && (rc = ahead_take(r)) != 0)
         return rc;
     char *copy = strdup(e->path);
     if (copy == NULL) { /* no room to wait: now, after the files before it */
         rc = ahead_drain(r);
-        return rc ? rc : take_file(r, e);
+        return rc ? rc : take_file(r, e, NULL);
     }
     int fd = -1;
     if (e->size > 0 && e->size <= r->opt->max_size) {
@@ -1731,7 +1735,6 @@ static int create_index(const char *index)
 static int index_into(struct run *r, int rc)
 {
     struct xs_error err;
-    r->ahead_fd = -1;
     if (rc == 0 && r->compare && read_known(r, &err) != 0) {
         if (err.code == 0)
             msg("out of memory");
