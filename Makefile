@@ -188,6 +188,14 @@ $(B)/tests/%: $(B)/obj/tests/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) $< $(ALL_LIBS) $(LINK_LIBS) $(CMOCKA_LIBS) -o $@
 
+# The library tests/e2e_faults.sh preloads to make system calls fail (tests/faults.c).
+# Built without a sanitizer in every variant: a preloaded library comes before the
+# program's own, so a sanitizer runtime it needed would not be loaded first.
+FAULTS_LIB := $(B)/tests/libfaults.so
+$(FAULTS_LIB): tests/faults.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Wpedantic -Werror -fPIC -shared $< -o $@ -ldl
+
 ifeq ($(VARIANT),libfuzzer)
 # libFuzzer supplies main(); clang++ links the shim's C++ sanitizer runtime.
 FUZZ_LINK = $(CXX) -fsanitize=fuzzer
@@ -207,8 +215,8 @@ run: $(PROG_BIN)
 	$(B)/polidex-search -i $(RUN_INDEX) -n 3 "soins de santé primaires"
 	$(B)/polidex-search -i $(RUN_INDEX) -n 3 "l'OMS"
 
-test: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN)
-	@B=$(B) sh tests/run-tests.sh $(TEST_BIN) $(FUZZ_BIN)
+test: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN) $(FAULTS_LIB)
+	@B=$(B) FAULTS_LIB=$(CURDIR)/$(FAULTS_LIB) sh tests/run-tests.sh $(TEST_BIN) $(FUZZ_BIN)
 
 install: $(PROG_BIN)
 	install -d $(DESTDIR)$(BINDIR)
@@ -247,14 +255,14 @@ asan ubsan:
 VG_DIR := build/valgrind
 VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --show-leak-kinds=definite --error-exitcode=88 --log-file=$(CURDIR)/$(VG_DIR)/logs/%p.log
-valgrind: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN) | $(VALGRIND_DEPS_STAMP)
+valgrind: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN) | $(FAULTS_LIB) $(VALGRIND_DEPS_STAMP)
 	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)/tests $(VG_DIR)/fuzz $(VG_DIR)/logs
 	@for f in $^; do \
 	  w=$(VG_DIR)/$${f#$(B)/}; \
 	  printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(VALGRIND)' "$(CURDIR)/$$f" > $$w; \
 	  chmod +x $$w; \
 	done
-	@B=$(VG_DIR) sh tests/run-tests.sh $(TEST_BIN:$(B)/%=$(VG_DIR)/%) \
+	@B=$(VG_DIR) FAULTS_LIB=$(CURDIR)/$(FAULTS_LIB) sh tests/run-tests.sh $(TEST_BIN:$(B)/%=$(VG_DIR)/%) \
 	  $(FUZZ_BIN:$(B)/%=$(VG_DIR)/%); rc=$$?; \
 	  for l in $(VG_DIR)/logs/*.log; do [ -s "$$l" ] && { cat "$$l"; rc=1; }; done; \
 	  [ $$rc -eq 0 ] || echo "valgrind: errors or definite leaks (logs in $(VG_DIR)/logs)" >&2; \

@@ -8,6 +8,7 @@
 B=${B:-build}
 INDEX_BIN="$B/polidex-index"
 SEARCH_BIN="$B/polidex-search"
+. tests/index_helpers.sh # doccount, dump
 tmp=$(mktemp -d)
 bgpids=""
 cleanup() {
@@ -60,9 +61,6 @@ expect_run() {
 total() {
     "$SEARCH_BIN" -i "$1" --json --exact-count -n 1 -- "$2" 2>/dev/null |
         sed -n 's/.*"total": \([0-9]*\).*/\1/p'
-}
-doccount() {
-    "$INDEX_BIN" -i "$1" --status --json 2>/dev/null | sed -n 's/.*"documents": \([0-9]*\).*/\1/p'
 }
 # A French document with a unique word: mkdoc FILE WORD
 mkdoc() {
@@ -322,14 +320,6 @@ cp corpus/*.txt "$jdir/"
 generate "$jdir/many" 300
 find "$jdir" -type f -exec touch -d '2020-01-02 03:04:05' {} + # no racy modification times
 chmod 000 "$jdir/bad/unreadable.txt"
-# dump DB: every term with its frequency, then each document's terms, values and data.
-dump() {
-    n=$(doccount "$1")
-    xapian-delve -a -v -1 "$1" && k=1 && while [ "$k" -le "$n" ]; do
-        xapian-delve -r "$k" -v -1 -V -d "$1" || return 1
-        k=$((k + 1))
-    done
-}
 # An update uses --jobs threads for one writer; a rebuild, as many writers at once, each
 # on its own run of files (merged in order at the end). The directory is named twice:
 # each file is indexed once.
