@@ -255,9 +255,9 @@ asan ubsan:
 VG_DIR := build/valgrind
 VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
            --show-leak-kinds=definite --error-exitcode=88 --log-file=$(CURDIR)/$(VG_DIR)/logs/%p.log
-valgrind: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN) | $(FAULTS_LIB) $(VALGRIND_DEPS_STAMP)
+valgrind: $(PROG_BIN) $(TEST_BIN) $(FUZZ_BIN) $(FAULTS_LIB) | $(VALGRIND_DEPS_STAMP)
 	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)/tests $(VG_DIR)/fuzz $(VG_DIR)/logs
-	@for f in $^; do \
+	@for f in $(filter-out $(FAULTS_LIB),$^); do \
 	  w=$(VG_DIR)/$${f#$(B)/}; \
 	  printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(VALGRIND)' "$(CURDIR)/$$f" > $$w; \
 	  chmod +x $$w; \
