@@ -2009,9 +2009,10 @@ static int sync_tree(const char *path)
  * full; Xapian's compactor rewrites it densely (the index a fifth to a half smaller) for
  * a small fraction of the build time, and syncs what it writes. The compacted copy
  * replaces `dir` only when complete; a failure keeps the uncompacted database, which is
- * just as correct once synced (it may have been written as scratch). Returns 0 when
- * `dir` holds a durable database, or EXIT_INDEX (reported). */
-static int compact_fresh(const char *dir)
+ * just as correct once synced (it may have been written as scratch). Messages name
+ * `index`, the index being rebuilt (`dir` is its new copy, or a shard of it). Returns 0
+ * when `dir` holds a durable database, or EXIT_INDEX (reported). */
+static int compact_fresh(const char *dir, const char *index)
 {
     char tmp[4096];
     int n = snprintf(tmp, sizeof tmp, "%s.compact", dir);
@@ -2032,9 +2033,9 @@ static int compact_fresh(const char *dir)
     }
     if (why == NULL)
         return 0;
-    msg("%s: not compacted (%s); the index is complete all the same", dir, why);
+    msg("%s: not compacted (%s); the index is complete all the same", index, why);
     if (sync_tree(dir) != 0) {
-        msg("%s: cannot write the new index to disk: %s", dir, strerror(errno));
+        msg("%s: cannot write the new index to disk: %s", index, strerror(errno));
         return EXIT_INDEX;
     }
     return 0;
@@ -2188,7 +2189,7 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
         for (uint32_t k = 0; rc == 0 && k < nshards; k++) {
             char shard[4096];
             if (shard_path(shard, sizeof shard, target, k) == 0)
-                rc = compact_fresh(shard);
+                rc = compact_fresh(shard, opt->index);
         }
         if (rc != 0) {
             remove_tree(target);
@@ -2405,7 +2406,7 @@ static int rebuild_by_parts(struct run *sum, const char *target, int *by_parts, 
     if (rc == 0) {
         struct xs_error err;
         if (xs_compact(sources, (size_t)n, target, 0, &err) != 0) {
-            msg("%s: cannot merge the parts of the rebuild: %s", target, err.message);
+            msg("%s: cannot merge the parts of the rebuild: %s", opt->index, err.message);
             remove_tree(target);
             rc = EXIT_INDEX;
         }
@@ -2510,7 +2511,7 @@ static int run_index(const struct options *opt, char **roots, int nroots)
                 remove_tree(target);
         } else {
             if (!by_parts) /* the parts were merged by the compactor already */
-                rc = compact_fresh(target);
+                rc = compact_fresh(target, opt->index);
             if (rc == 0)
                 rc = swap_in(target, opt->index, live, &nlive);
             else

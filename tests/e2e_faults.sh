@@ -58,7 +58,7 @@ rc=$?
 dump "$tmp/good" >"$tmp/dump.good" 2>&1
 dump "$tmp/nocompact" >"$tmp/dump.nocompact" 2>&1
 if [ $rc -eq 0 ] &&
-    grep -q "not compacted (.*No space left on device); the index is complete all the same" "$tmp/err" &&
+    grep -q "^polidex-index: [^ ]*/nocompact: not compacted (.*No space left on device); the index is complete all the same$" "$tmp/err" &&
     [ "$(doccount "$tmp/nocompact")" = "$ndocs" ] && cmp -s "$tmp/dump.good" "$tmp/dump.nocompact" &&
     [ "$(wc -l <"$tmp/dump.good")" -gt 1000 ] && [ -z "$(leftovers "$tmp/nocompact")" ] &&
     "$INDEX_BIN" -i "$tmp/nocompact" --check >/dev/null 2>&1; then
@@ -77,7 +77,7 @@ faulty PDX_FAULT_MKDIR='*.new-+([0-9])' "$INDEX_BIN" -i "$tmp/kept" --rebuild -j
 rc=$?
 dump "$tmp/kept" >"$tmp/dump.kept" 2>&1
 if [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-    grep -q "kept.new-[0-9]*: cannot merge the parts of the rebuild: .*No space left on device" "$tmp/err" &&
+    grep -q "^polidex-index: [^ ]*/kept: cannot merge the parts of the rebuild: .*No space left on device$" "$tmp/err" &&
     cmp -s "$tmp/dump.good" "$tmp/dump.kept" && [ -z "$(leftovers "$tmp/kept")" ] &&
     "$INDEX_BIN" -i "$tmp/kept" --check >/dev/null 2>&1; then
     ok "the merge of a rebuild by parts fails: exit 4, one line, the old index untouched"
