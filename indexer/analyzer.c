@@ -1339,6 +1339,12 @@ static int analyze_chunk(struct walk *w, size_t base, size_t n)
     return flush_compound(w);
 }
 
+const char *pdx_analyze_failure(void)
+{
+    const char *icu = pdx_icu_error();
+    return *icu ? icu : "out of memory or an ICU error";
+}
+
 int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                 pdx_token_fn fn, void *ctx)
 {

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pdx_icu.h"
 #include "pdx_schema.h"
 #include "pdx_spans.h"
 
@@ -261,10 +260,7 @@ size_t pdx_idterm(const char *path, char *out, size_t out_len)
 static int fail(char *errbuf, size_t errbuf_len, const char *what, const struct xs_error *err)
 {
     if (errbuf && errbuf_len)
-        snprintf(errbuf, errbuf_len, "%s: %s", what,
-                 err                ? err->message
-                 : *pdx_icu_error() ? pdx_icu_error() /* the text needed ICU, which cannot load */
-                                    : "analysis failed");
+        snprintf(errbuf, errbuf_len, "%s: %s", what, err ? err->message : pdx_analyze_failure());
     return -1;
 }
 

@@ -132,6 +132,10 @@ int pdx_analyzer_icu_opened(const struct pdx_analyzer *a);
 int pdx_analyze(struct pdx_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                 pdx_token_fn fn, void *ctx);
 
+/* Why an analysis returned -1, for a message: ICU's own words when its libraries could
+ * not be loaded (then every text that needs ICU fails the same way), else what is left. */
+const char *pdx_analyze_failure(void);
+
 /* What pdx_analyze_spans returns, before reporting any token, for a table that does not
  * fit its text (malformed, or spans off the text's characters). */
 #define PDX_SPANS_MISFIT (-2)

@@ -833,16 +833,14 @@ static int run_search(const struct options *opt, struct pdx_analyzer *a, struct 
             k.d = &r.data;
             if (pdx_snippet_each_match(a, pq, r.data.text, r.data.text_len, r.data.spans,
                                        r.data.spans_len, on_kwic, &k) < 0) {
-                msg("cannot analyse document %u%s%s", r.docid, *pdx_icu_error() ? ": " : "",
-                    pdx_icu_error());
+                msg("cannot analyse document %u: %s", r.docid, pdx_analyze_failure());
                 rc = EXIT_INTERNAL;
             }
             continue;
         }
         if (pdx_snippet_make(a, pq, r.data.text, r.data.text_len, r.data.spans, r.data.spans_len,
                              SNIPPET_WIDTH, &r.snippet) != 0) {
-            msg("cannot make the snippet of document %u: %s", r.docid,
-                *pdx_icu_error() ? pdx_icu_error() : "out of memory");
+            msg("cannot make the snippet of document %u: %s", r.docid, pdx_analyze_failure());
             rc = EXIT_INTERNAL;
             break;
         }

@@ -14,7 +14,6 @@
 
 #include "pdx_document.h"
 #include "pdx_filters.h"
-#include "pdx_icu.h"
 #include "pdx_lexicon.h"
 #include "pdx_schema.h"
 
@@ -395,8 +394,8 @@ static int analyse(struct parser *p, size_t start, size_t len, struct collect *c
         return -1;
     }
     if (rc != 0) {
-        fail_at(p, start, "cannot analyse '%.*s'%s%s", (int)len, p->text + start,
-                *pdx_icu_error() ? ": " : "", pdx_icu_error());
+        fail_at(p, start, "cannot analyse '%.*s': %s", (int)len, p->text + start,
+                pdx_analyze_failure());
         return -1;
     }
     return 0;

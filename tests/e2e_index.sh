@@ -8,7 +8,7 @@
 B=${B:-build}
 INDEX_BIN="$B/polidex-index"
 SEARCH_BIN="$B/polidex-search"
-. tests/index_helpers.sh # doccount, dump
+. tests/index_helpers.sh # doccount, dump, generate
 tmp=$(mktemp -d)
 bgpids=""
 cleanup() {
@@ -69,22 +69,6 @@ mkdoc() {
 }
 # A random integer in [0, $1).
 rand() { echo $(($(od -An -N2 -tu2 /dev/urandom) % $1)); }
-# Generates N files under DIR (directories of 50), each with debutcommun ... fincommun.
-generate() {
-    awk -v dir="$1" -v n="$2" 'BEGIN {
-        for (i = 0; i < n; i++) {
-            d = sprintf("%s/d%02d", dir, int(i / 50));
-            if (i % 50 == 0) system("mkdir -p " d);
-            f = sprintf("%s/doc%05d.txt", d, i);
-            printf "Document %d debutcommun\n\nLe ministère de la Santé, mot%05d.\n", i, i > f;
-            for (k = 0; k < 15; k++)
-                printf "Les soins de santé primaires et l’OMS, stratégie numéro %d.\n", k > f;
-            print "fincommun" > f;
-            close(f);
-        }
-    }'
-}
-
 # ---- incremental updates ------------------------------------------------------------
 db="$tmp/db"
 t="$tmp/t"
