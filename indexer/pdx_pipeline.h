@@ -39,6 +39,17 @@ struct pdx_pipeline *pdx_pipeline_new(unsigned workers, size_t depth, size_t sta
  * pipeline. Jobs not taken are dropped: take them first to have them back. NULL is fine. */
 void pdx_pipeline_free(struct pdx_pipeline *p);
 
+/* Has the workers start jobs early with `ahead` (NULL: not at all), before they prepare
+ * the jobs submitted before them: a worker about to prepare a job first calls `ahead`
+ * once on each job queued behind it not started yet, so that what a job will wait for
+ * (its file, from the disk) comes while the jobs before it are prepared. At most `max`
+ * jobs started early wait for a worker, so that what they hold (open files) stays
+ * bounded: `max` plus one per worker with the jobs the workers have claimed. A job is
+ * not prepared before its `ahead` call returns; `ahead` gets the state of the worker
+ * that calls it, which may not be the one that prepares the job. Without workers (jobs
+ * prepared as they are submitted) there is nothing to start early: no effect. */
+void pdx_pipeline_set_ahead(struct pdx_pipeline *p, pdx_job_fn ahead, size_t max);
+
 /* Number of workers actually running (0 for an inline pipeline). */
 unsigned pdx_pipeline_workers(const struct pdx_pipeline *p);
 

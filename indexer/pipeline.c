@@ -6,6 +6,13 @@
  * prepare) and `submitted` (the next free slot): taken <= claimed <= submitted. One
  * mutex guards them and the slots' `ready` flags; the work itself runs unlocked.
  *
+ * A fourth counter, `early` (claimed <= early <= submitted when set), marks how far the
+ * jobs not yet claimed have been started early (the `ahead` function): a worker about
+ * to prepare a job first starts the jobs queued behind it (at most `early_max` beyond
+ * the claimed ones), so that what they will wait for (a file read from the disk)
+ * arrives while this one is prepared. A slot being started early is not prepared until
+ * that is done.
+ *
  * Waking a sleeping worker is a system call. When the submitter is the slower side (the
  * index writer usually is), the workers sleep with the ring full and would be woken
  * once per job; instead they are woken when a few jobs wait for them, or at once when
@@ -20,7 +27,8 @@
 
 struct slot {
     void *job;
-    int ready; /* prepared, waiting to be taken */
+    int ready;    /* prepared, waiting to be taken */
+    int starting; /* its `ahead` call is running */
 };
 
 struct worker {
@@ -31,20 +39,44 @@ struct worker {
 
 struct pdx_pipeline {
     pthread_mutex_t mu;
-    pthread_cond_t work;  /* a slot to claim, or stop */
-    pthread_cond_t ready; /* a slot became ready */
+    pthread_cond_t work;    /* a slot to claim, or stop */
+    pthread_cond_t ready;   /* a slot became ready */
+    pthread_cond_t started; /* a slot's `ahead` call is done */
     struct slot *ring;
     size_t depth;
     uint64_t taken, claimed, submitted;
+    uint64_t early;             /* the next slot to start early */
+    size_t early_max;           /* jobs started early and not claimed, at most */
+    unsigned waiting_for_start; /* workers waiting for a slot's `ahead` call */
     int stop;
     unsigned idle;     /* workers waiting for a slot to claim */
     size_t wake_batch; /* unclaimed jobs that wake a worker */
     pdx_job_fn prepare;
+    pdx_job_fn ahead; /* NULL: none */
     pdx_state_fini fini;
     struct worker *workers;
     unsigned nworkers;  /* threads running */
     void *inline_state; /* with no workers, the submitter's state */
 };
+
+/* Starts early the jobs queued behind the ones claimed, up to `early_max` of them
+ * (called and returning with the mutex held). */
+static void start_queued(struct pdx_pipeline *p, struct worker *w)
+{
+    if (p->early < p->claimed)
+        p->early = p->claimed;
+    while (p->early < p->submitted && p->early - p->claimed < p->early_max) {
+        struct slot *s = &p->ring[p->early % p->depth];
+        p->early++;
+        s->starting = 1;
+        pthread_mutex_unlock(&p->mu);
+        p->ahead(w->state, s->job);
+        pthread_mutex_lock(&p->mu);
+        s->starting = 0;
+        if (p->waiting_for_start > 0)
+            pthread_cond_broadcast(&p->started);
+    }
+}
 
 static void *worker_main(void *arg)
 {
@@ -61,6 +93,13 @@ static void *worker_main(void *arg)
             break; /* stopping, and nothing left to prepare */
         struct slot *s = &p->ring[p->claimed % p->depth];
         p->claimed++;
+        while (s->starting) { /* started early by another worker, still being started */
+            p->waiting_for_start++;
+            pthread_cond_wait(&p->started, &p->mu);
+            p->waiting_for_start--;
+        }
+        if (p->ahead)
+            start_queued(p, w);
         pthread_mutex_unlock(&p->mu);
         p->prepare(w->state, s->job);
         pthread_mutex_lock(&p->mu);
@@ -98,6 +137,7 @@ struct pdx_pipeline *pdx_pipeline_new(unsigned workers, size_t depth, size_t sta
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->ready, NULL);
+    pthread_cond_init(&p->started, NULL);
     for (unsigned i = 0; i < workers; i++) {
         struct worker *w = &p->workers[p->nworkers];
         w->p = p;
@@ -111,6 +151,7 @@ struct pdx_pipeline *pdx_pipeline_new(unsigned workers, size_t depth, size_t sta
         p->nworkers++;
     }
     if (p->nworkers == 0) {
+        pthread_cond_destroy(&p->started);
         pthread_cond_destroy(&p->ready);
         pthread_cond_destroy(&p->work);
         pthread_mutex_destroy(&p->mu);
@@ -140,6 +181,7 @@ void pdx_pipeline_free(struct pdx_pipeline *p)
                 p->fini(p->workers[i].state);
             free(p->workers[i].state);
         }
+        pthread_cond_destroy(&p->started);
         pthread_cond_destroy(&p->ready);
         pthread_cond_destroy(&p->work);
         pthread_mutex_destroy(&p->mu);
@@ -151,6 +193,16 @@ void pdx_pipeline_free(struct pdx_pipeline *p)
     free(p->workers);
     free(p->ring);
     free(p);
+}
+
+void pdx_pipeline_set_ahead(struct pdx_pipeline *p, pdx_job_fn ahead, size_t max)
+{
+    if (p->nworkers == 0)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->ahead = max > 0 ? ahead : NULL;
+    p->early_max = max;
+    pthread_mutex_unlock(&p->mu);
 }
 
 unsigned pdx_pipeline_workers(const struct pdx_pipeline *p)

@@ -67,6 +67,10 @@ enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INDEX = 4, EXI
  * taken by documents waiting to be stored stays bounded whatever their sizes. */
 #define IN_FLIGHT_MAX (64LL * 1024 * 1024)
 
+/* Files opened and asked of the kernel before their turn, at most: by the walk when it
+ * analyses them itself (see read_ahead_file), else by the workers (open_job_early). */
+#define READ_AHEAD 16
+
 /* A rebuild by parts writes part K at INDEX.new-PID.part-K. */
 #define PART_SUFFIX ".part-"
 
@@ -454,6 +458,20 @@ static int read_file(const char *path, int fd, long long size_hint, long long ma
     *out = buf;
     *len = n;
     return 0;
+}
+
+/* Opens the file at `path`, of `size` bytes as the walk saw it, and asks the kernel for
+ * its content, which arrives while the files before it are prepared; -1 when there is
+ * nothing to read or it cannot be opened (its reader will open it and say why). */
+static int open_ahead(const char *path, long long size, long long max_size)
+{
+    if (size <= 0 || size > max_size)
+        return -1;
+    /* Non-blocking open: the file may have become a FIFO since the walk saw it. */
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (fd >= 0)
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); /* a hint */
+    return fd;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -1162,6 +1180,17 @@ static void store_job(struct run *r, struct job *j)
         r->fatal = EXIT_INDEX;
 }
 
+/* Opens a job's file and asks the kernel for its content before a worker comes to it
+ * (the pipeline's `ahead`). A worker reading each file only when it came to it waited
+ * for the disk once per file, and on a cold cache fell behind the writer. */
+static void open_job_early(void *state, void *job)
+{
+    (void)state;
+    struct job *j = job;
+    if (!j->decided && j->fd < 0)
+        j->fd = open_ahead(j->path, j->size, j->max_size);
+}
+
 static struct job *job_get(struct run *r)
 {
     struct job *j = r->free_jobs;
@@ -1394,7 +1423,6 @@ static int take_file(struct run *r, const struct pdx_walk_entry *e, int *fd)
  * while the files before it were analysed. Order, messages and results are the same. A
  * separate thread walking ahead was tried: its own walk and system calls cost more CPU
  * than the waiting it saved. */
-#define READ_AHEAD 16
 
 struct ahead {
     char *path;
@@ -1447,13 +1475,7 @@ static int read_ahead_file(struct run *r, const struct pdx_walk_entry *e)
         rc = ahead_drain(r);
         return rc ? rc : take_file(r, e, NULL);
     }
-    int fd = -1;
-    if (e->size > 0 && e->size <= r->opt->max_size) {
-        /* Non-blocking open: the file may have become a FIFO since the walk saw it. */
-        fd = open(e->path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-        if (fd >= 0)
-            (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); /* a hint */
-    }
+    int fd = open_ahead(e->path, (long long)e->size, r->opt->max_size);
     struct ahead *a = &r->ahead[(r->ahead_first + r->ahead_count) % READ_AHEAD];
     *a = (struct ahead){copy, e->size, e->mtime, fd};
     r->ahead_count++;
@@ -1755,7 +1777,8 @@ static int index_into(struct run *r, int rc)
         if (r->pipe == NULL) {
             msg("out of memory");
             rc = EXIT_INTERNAL;
-        }
+        } else
+            pdx_pipeline_set_ahead(r->pipe, open_job_early, READ_AHEAD);
     }
     /* A rebuild reads every file it walks; when on this thread, it reads ahead (an
      * update reads only the files that changed, which it learns as it goes; a shard's

@@ -307,7 +307,7 @@ chmod 000 "$jdir/bad/unreadable.txt"
 # An update uses --jobs threads for one writer; a rebuild, as many writers at once, each
 # on its own run of files (merged in order at the end). The directory is named twice:
 # each file is indexed once.
-for run in "0 update" "1 update" "3 update" "0 rebuild" "2 rebuild" "3 rebuild"; do
+for run in "0 update" "1 update" "3 update" "0 rebuild" "1 rebuild" "2 rebuild" "3 rebuild"; do
     set -- $run
     rm -rf "$tmp/jdb"
     mode=""
@@ -321,21 +321,29 @@ for run in "0 update" "1 update" "3 update" "0 rebuild" "2 rebuild" "3 rebuild";
 done
 jdocs=$(doccount "$tmp/jdb")
 same=1
-for run in 1update 3update 0rebuild 2rebuild 3rebuild; do
+for run in 1update 3update 0rebuild 1rebuild 2rebuild 3rebuild; do
     cmp -s "$tmp/jdump0update" "$tmp/jdump$run" || same=0
 done
 [ "$jdocs" = 313 ] && [ $same = 1 ] && [ "$(wc -l <"$tmp/jdump0update")" -gt 10000 ] &&
     ok "--jobs 0, 1, 2, 3, update or rebuild: the same index (every term, document, value, text)" ||
     not_ok "--jobs: same index" "$jdocs documents; $(diff "$tmp/jdump0update" "$tmp/jdump3rebuild" | head -n 5)"
-# Every rebuild reads files ahead of their turn; an update (into a fresh index here) does
-# not, and must say the same things in the same order.
+# Files are read ahead of their turn by the walk (a rebuild on the walking thread) or by
+# the workers (with --jobs 1 or more); an update without workers reads none ahead, and
+# all must say the same things in the same order.
 same=1
-for run in 1update 3update 0rebuild; do cmp -s "$tmp/jerr0update" "$tmp/jerr$run" || same=0; done
+for run in 1update 3update 0rebuild 1rebuild; do cmp -s "$tmp/jerr0update" "$tmp/jerr$run" || same=0; done
 for run in 2rebuild 3rebuild; do cmp -s "$tmp/jerr0rebuild" "$tmp/jerr$run" || same=0; done
 [ $same = 1 ] && grep -q ', skipped$' "$tmp/jerr0update" && grep -q '^exit 3$' "$tmp/jerr0update" &&
     [ "$(grep -c 'jobs/many/d05/doc00299.txt: added' "$tmp/jerr3rebuild")" = 1 ] &&
     ok "--jobs 0, 1, 2 and 3, update or rebuild (reading ahead), say the same things in the same order" ||
     not_ok "--jobs: same messages" "$(diff "$tmp/jerr0update" "$tmp/jerr0rebuild" | head -n 3; diff "$tmp/jerr0rebuild" "$tmp/jerr3rebuild" | head -n 3)"
+# Files opened ahead of their turn stay few whatever the number of workers: eight of
+# them, queues of 128 files, and room for 48 descriptors in all (valgrind takes 10 of them).
+rm -rf "$tmp/jdb"
+(ulimit -n 48 && exec "$INDEX_BIN" -i "$tmp/jdb" -j 8 "$jdir/many") >/dev/null 2>"$tmp/err"
+[ $? -eq 0 ] && [ "$(doccount "$tmp/jdb")" = 300 ] &&
+    ok "eight workers with 48 file descriptors: every file indexed" ||
+    not_ok "eight workers, 48 descriptors" "$(tail -n 2 "$tmp/err")"
 "$INDEX_BIN" -i "$tmp/jdbx" -j x "$jdir" 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "^polidex-index: --jobs: 'x' is not a number from 0 to 64$" "$tmp/err" &&
     ok "--jobs x: usage error" || not_ok "--jobs x" "$(cat "$tmp/err")"

@@ -1,6 +1,8 @@
 /*
  * test_pipeline.c — the ordered worker pool (indexer/pipeline.c): jobs come back in the
- * order they went in, each prepared once, by workers that each keep their own state.
+ * order they went in, each prepared once, by workers that each keep their own state,
+ * and jobs queued behind the one a worker prepares are started early, never during
+ * their own preparation.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +169,102 @@ static void test_each_worker_has_its_own_state(void **state)
     pdx_pipeline_free(NULL);
 }
 
+struct early_job {
+    unsigned id;
+    unsigned started;  /* times `ahead` was called on it */
+    int starting;      /* `ahead` is running (atomic) */
+    unsigned prepared; /* times prepared */
+    int early;         /* started before it was prepared */
+    int overlapped;    /* prepared while `ahead` ran on it */
+};
+
+/* Jobs started early and not being prepared yet: now, and the most seen. */
+static unsigned early_held, early_held_max;
+
+static void start_early(void *state, void *job)
+{
+    (void)state;
+    struct early_job *j = job;
+    unsigned held = __atomic_add_fetch(&early_held, 1, __ATOMIC_SEQ_CST);
+    unsigned seen = __atomic_load_n(&early_held_max, __ATOMIC_SEQ_CST);
+    while (held > seen && !__atomic_compare_exchange_n(&early_held_max, &seen, held, 0,
+                                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+    __atomic_store_n(&j->starting, 1, __ATOMIC_SEQ_CST);
+    j->started++;
+    struct timespec ts = {0, 50000}; /* long enough for another worker to claim it */
+    nanosleep(&ts, NULL);
+    __atomic_store_n(&j->starting, 0, __ATOMIC_SEQ_CST);
+}
+
+static void prepare_early(void *state, void *job)
+{
+    (void)state;
+    struct early_job *j = job;
+    if (__atomic_load_n(&j->starting, __ATOMIC_SEQ_CST))
+        j->overlapped = 1;
+    j->early = j->started > 0;
+    if (j->early)
+        __atomic_sub_fetch(&early_held, 1, __ATOMIC_SEQ_CST);
+    struct timespec ts = {0, 200000}; /* slower than the submitter: jobs queue up */
+    nanosleep(&ts, NULL);
+    j->prepared++;
+}
+
+/* Runs `n` jobs through `workers` workers that start at most `max` queued jobs early;
+ * returns how many were started before they were prepared. */
+static unsigned run_early_jobs(unsigned workers, size_t depth, size_t max, unsigned n)
+{
+    struct early_job *jobs = calloc(n, sizeof *jobs);
+    assert_non_null(jobs);
+    early_held = early_held_max = 0;
+    struct pdx_pipeline *p = pdx_pipeline_new(workers, depth, 1, prepare_early, NULL);
+    assert_non_null(p);
+    pdx_pipeline_set_ahead(p, start_early, max);
+    unsigned next = 0;
+    for (unsigned i = 0; i < n; i++) {
+        jobs[i].id = i;
+        while (pdx_pipeline_submit(p, &jobs[i]) != 0) {
+            struct early_job *j = pdx_pipeline_take(p);
+            assert_int_equal(j->id, next++);
+        }
+    }
+    struct early_job *j;
+    while ((j = pdx_pipeline_take(p)) != NULL)
+        assert_int_equal(j->id, next++);
+    pdx_pipeline_free(p);
+    assert_int_equal(next, n);
+    unsigned early = 0;
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(jobs[i].prepared, 1);
+        assert_true(jobs[i].started <= 1); /* once at most */
+        assert_int_equal(jobs[i].overlapped, 0);
+        early += (unsigned)jobs[i].early;
+    }
+    free(jobs);
+    assert_int_equal(early_held, 0);
+    assert_true(early_held_max <= max + workers); /* those waiting, and those claimed */
+    return early;
+}
+
+static void test_queued_jobs_are_started_early(void **state)
+{
+    (void)state;
+    /* One worker slower than the submitter: every job but those it finds alone in the
+     * ring is started while the ones before it are prepared. */
+    assert_true(run_early_jobs(1, 16, 16, 200) >= 100);
+    /* No more than `max` at a time, however deep the ring. */
+    assert_true(run_early_jobs(1, 32, 4, 200) >= 100);
+    assert_true(early_held_max >= 2); /* more than one at a time all the same */
+    /* Several workers: a job another worker is starting waits for that to finish. */
+    run_early_jobs(3, 8, 8, 300);
+    run_early_jobs(2, 1, 1, 50);
+    /* Without workers each job is prepared as it is submitted: nothing to start early;
+     * nor with a bound of 0. */
+    assert_int_equal(run_early_jobs(0, 1, 4, 20), 0);
+    assert_int_equal(run_early_jobs(2, 8, 0, 40), 0);
+}
+
 static void test_cpu_count(void **state)
 {
     (void)state;
@@ -183,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_workers_keep_submission_order),
         cmocka_unit_test(test_full_pipeline_refuses_a_job),
         cmocka_unit_test(test_each_worker_has_its_own_state),
+        cmocka_unit_test(test_queued_jobs_are_started_early),
         cmocka_unit_test(test_cpu_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
