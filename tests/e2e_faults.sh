@@ -48,42 +48,53 @@ generate "$docs/many" 150
 find "$docs" -type f -exec touch -d '2020-01-02 03:04:05' {} +
 ndocs=$(find "$docs" -type f | wc -l)
 
+# Too few files to be split in parts (128 at least): one database, then its compaction.
+small="$tmp/small"
+mkdir -p "$small"
+cp corpus/*.txt "$small/"
+generate "$small/many" 60
+find "$small" -type f -exec touch -d '2020-01-02 03:04:05' {} +
+
 # ---- the compactor cannot create its copy ---------------------------------------------
-# A rebuild by one writer compacts what it wrote; when that fails, the index it wrote
-# is just as complete: it is synced and swapped in, and the run says so.
+# A rebuild into one database compacts what it wrote; when that fails, the index it
+# wrote is just as complete: it is synced and swapped in, and the run says so.
 "$INDEX_BIN" -q -i "$tmp/good" --rebuild -j 1 "$docs" 2>"$tmp/err"
-faulty PDX_FAULT_MKDIR='*.compact' "$INDEX_BIN" -i "$tmp/nocompact" --rebuild -j 1 "$docs" \
+"$INDEX_BIN" -q -i "$tmp/goodsmall" --rebuild -j 1 "$small" 2>"$tmp/err"
+faulty PDX_FAULT_MKDIR='*.compact' "$INDEX_BIN" -i "$tmp/nocompact" --rebuild -j 1 "$small" \
     >/dev/null 2>"$tmp/err"
 rc=$?
 dump "$tmp/good" >"$tmp/dump.good" 2>&1
+dump "$tmp/goodsmall" >"$tmp/dump.goodsmall" 2>&1
 dump "$tmp/nocompact" >"$tmp/dump.nocompact" 2>&1
 if [ $rc -eq 0 ] &&
     grep -q "^polidex-index: [^ ]*/nocompact: not compacted (.*No space left on device); the index is complete all the same$" "$tmp/err" &&
-    [ "$(doccount "$tmp/nocompact")" = "$ndocs" ] && cmp -s "$tmp/dump.good" "$tmp/dump.nocompact" &&
-    [ "$(wc -l <"$tmp/dump.good")" -gt 1000 ] && [ -z "$(leftovers "$tmp/nocompact")" ] &&
+    [ "$(doccount "$tmp/nocompact")" = 65 ] && cmp -s "$tmp/dump.goodsmall" "$tmp/dump.nocompact" &&
+    [ "$(wc -l <"$tmp/dump.goodsmall")" -gt 1000 ] && [ -z "$(leftovers "$tmp/nocompact")" ] &&
     "$INDEX_BIN" -i "$tmp/nocompact" --check >/dev/null 2>&1; then
     ok "compaction fails: exit 0, says so, and the index is whole (same as a compacted one)"
 else
-    not_ok "compaction fails" "exit $rc; $(cat "$tmp/err"); $(diff "$tmp/dump.good" "$tmp/dump.nocompact" | head -n 3)"
+    not_ok "compaction fails" "exit $rc; $(cat "$tmp/err"); $(diff "$tmp/dump.goodsmall" "$tmp/dump.nocompact" | head -n 3)"
 fi
 
 # ---- the merge of a rebuild by parts cannot create the new index ---------------------
 # Nothing is lost: the old index stays as it was, nothing is left beside it, and the
-# next rebuild works.
+# next rebuild works. Parts written at once (-j 2) or one after the other (-j 1).
 cp -R "$tmp/good" "$tmp/kept"
 printf 'Ajout\n\nUn document de plus sur la vaccination.\n' >"$docs/ajout.txt"
-faulty PDX_FAULT_MKDIR='*.new-+([0-9])' "$INDEX_BIN" -i "$tmp/kept" --rebuild -j 2 "$docs" \
-    >/dev/null 2>"$tmp/err"
-rc=$?
-dump "$tmp/kept" >"$tmp/dump.kept" 2>&1
-if [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-    grep -q "^polidex-index: [^ ]*/kept: cannot merge the parts of the rebuild: .*No space left on device$" "$tmp/err" &&
-    cmp -s "$tmp/dump.good" "$tmp/dump.kept" && [ -z "$(leftovers "$tmp/kept")" ] &&
-    "$INDEX_BIN" -i "$tmp/kept" --check >/dev/null 2>&1; then
-    ok "the merge of a rebuild by parts fails: exit 4, one line, the old index untouched"
-else
-    not_ok "the merge fails" "exit $rc; $(cat "$tmp/err"); $(leftovers "$tmp/kept")"
-fi
+for j in 2 1; do
+    faulty PDX_FAULT_MKDIR='*.new-+([0-9])' "$INDEX_BIN" -i "$tmp/kept" --rebuild -j $j "$docs" \
+        >/dev/null 2>"$tmp/err"
+    rc=$?
+    dump "$tmp/kept" >"$tmp/dump.kept" 2>&1
+    if [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+        grep -q "^polidex-index: [^ ]*/kept: cannot merge the parts of the rebuild: .*No space left on device$" "$tmp/err" &&
+        cmp -s "$tmp/dump.good" "$tmp/dump.kept" && [ -z "$(leftovers "$tmp/kept")" ] &&
+        "$INDEX_BIN" -i "$tmp/kept" --check >/dev/null 2>&1; then
+        ok "the merge of a rebuild by parts (-j $j) fails: exit 4, one line, the old index untouched"
+    else
+        not_ok "the merge fails (-j $j)" "exit $rc; $(cat "$tmp/err"); $(leftovers "$tmp/kept")"
+    fi
+done
 "$INDEX_BIN" -q -i "$tmp/kept" --rebuild -j 2 "$docs" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 0 ] && [ "$(doccount "$tmp/kept")" = $((ndocs + 1)) ] && [ -z "$(leftovers "$tmp/kept")" ] &&

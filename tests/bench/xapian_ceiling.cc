@@ -16,6 +16,13 @@
 //       DB_NO_SYNC), whose files are synced once at the end: an index is not built
 //       until it is on disk, and polidex's rebuild syncs what its compactor writes.
 //       No indexer built on Xapian can beat this on one writer. Prints "docs seconds".
+//   xapian_ceiling --parts N --bytes TOTAL STREAM DBDIR
+//                                             the same, written as polidex-index writes a
+//       rebuild with one writer: in N parts one after the other (part k + 1 starts after
+//       the document that brings the source bytes, TOTAL in all, past k + 1 N-ths), each
+//       its own database (DBDIR.part-K), then merged in order into DBDIR by Xapian's
+//       compactor, which syncs what it writes. Smaller databases cost each commit less;
+//       the merge costs what polidex's compaction costs it anyway.
 //
 // Stream (host byte order; it never leaves the machine that wrote it), per document:
 //   'D'                                  start of a document
@@ -36,10 +43,12 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace
 {
@@ -194,19 +203,52 @@ void sync_dir(const std::string &dir)
         throw std::runtime_error("cannot sync " + failed);
 }
 
+// Removes database directory `dir` (its files, then itself: a database has no
+// subdirectory).
+void remove_dir(const std::string &dir)
+{
+    DIR *d = opendir(dir.c_str());
+    if (!d)
+        throw std::runtime_error("cannot list " + dir);
+    for (struct dirent *e = readdir(d); e; e = readdir(d))
+        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+            unlink((dir + "/" + e->d_name).c_str());
+    closedir(d);
+    if (rmdir(dir.c_str()) != 0)
+        throw std::runtime_error("cannot remove " + dir);
+}
+
 } // namespace
 
 /* The batching of indexer/polidex-index.c. */
 static const unsigned long BATCH_DOCS = 2000;
 static const unsigned long BATCH_BYTES = 1024 * 1024;
 
+// A fresh database at `path`, opened as polidex-index opens the one a rebuild writes.
+static Xapian::WritableDatabase scratch(const std::string &path)
+{
+    return Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS |
+                                              Xapian::DB_NO_SYNC);
+}
+
 int main(int argc, char **argv)
 {
     bool default_flush = false;
+    unsigned long parts = 1, total_bytes = 0;
     if (argc > 1 && std::strcmp(argv[1], "--default-flush") == 0) {
         default_flush = true;
         argv++;
         argc--;
+    }
+    if (argc > 4 && std::strcmp(argv[1], "--parts") == 0 && std::strcmp(argv[3], "--bytes") == 0) {
+        parts = std::strtoul(argv[2], nullptr, 10);
+        total_bytes = std::strtoul(argv[4], nullptr, 10);
+        if (parts < 1 || total_bytes < 1) {
+            std::cerr << "xapian_ceiling: --parts and --bytes take numbers above 0\n";
+            return 2;
+        }
+        argv += 4;
+        argc -= 4;
     }
     if (argc == 4 && std::strcmp(argv[1], "--dump") == 0) {
         try {
@@ -221,17 +263,20 @@ int main(int argc, char **argv)
     }
     if (argc != 3) {
         std::cerr << "usage: xapian_ceiling --dump POLIDEX_DB STREAM | xapian_ceiling "
-                     "[--default-flush] STREAM DBDIR\n";
+                     "[--default-flush] [--parts N --bytes TOTAL] STREAM DBDIR\n";
         return 2;
     }
     try {
         Reader in(argv[1]);
         auto t0 = std::chrono::steady_clock::now();
-        Xapian::WritableDatabase db(argv[2], Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_DANGEROUS |
-                                                 Xapian::DB_NO_SYNC);
+        const std::string dest = argv[2];
+        std::vector<std::string> names;
+        auto part_name = [&](unsigned long k) { return dest + ".part-" + std::to_string(k); };
+        names.push_back(parts > 1 ? part_name(0) : dest);
+        Xapian::WritableDatabase db = scratch(names.back());
         Xapian::Document doc;
         std::string term, value;
-        unsigned long docs = 0, batch_docs = 0, batch_bytes = 0;
+        unsigned long docs = 0, batch_docs = 0, batch_bytes = 0, doc_bytes = 0, bytes_done = 0;
         for (int t = in.type(); t != EOF; t = in.type()) {
             switch (t) {
             case 'D':
@@ -257,13 +302,22 @@ int main(int argc, char **argv)
                 doc.set_data(value);
                 break;
             case 'B':
-                batch_bytes += in.u32();
+                doc_bytes = in.u32();
+                batch_bytes += doc_bytes;
                 break;
             case 'E':
                 db.add_document(doc);
                 docs++;
+                bytes_done += doc_bytes;
                 if (!default_flush && (++batch_docs >= BATCH_DOCS || batch_bytes >= BATCH_BYTES)) {
                     db.commit();
+                    batch_docs = batch_bytes = 0;
+                }
+                if (names.size() < parts && bytes_done >= total_bytes / parts * names.size()) {
+                    db.commit();
+                    db.close();
+                    names.push_back(part_name(names.size()));
+                    db = scratch(names.back());
                     batch_docs = batch_bytes = 0;
                 }
                 break;
@@ -273,7 +327,16 @@ int main(int argc, char **argv)
         }
         db.commit();
         db.close();
-        sync_dir(argv[2]);
+        if (parts > 1) {
+            Xapian::Database all;
+            for (const std::string &name : names)
+                all.add_database(Xapian::Database(name));
+            all.compact(dest, Xapian::Compactor::STANDARD); // synced by the compactor
+            for (const std::string &name : names)
+                remove_dir(name);
+        } else {
+            sync_dir(dest);
+        }
         std::chrono::duration<double> s = std::chrono::steady_clock::now() - t0;
         std::printf("%lu %.3f\n", docs, s.count());
     } catch (const Xapian::Error &e) {
