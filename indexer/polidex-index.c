@@ -279,8 +279,8 @@ static void usage(FILE *f)
             "                     written by its own thread; an existing index keeps its own\n"
             "  -j, --jobs N       threads (default: one per processor, up to 8): an update has N\n"
             "                     threads read and analyse files for its writer; a rebuild runs\n"
-            "                     N writers at once, each on its share of the files; 0: one\n"
-            "                     thread does everything\n"
+            "                     N writers at once, each on its share of the files (with 1,\n"
+            "                     one writer writes them in turn); 0: one thread does everything\n"
             "      --compact      rewrite the index compactly with Xapian's compactor and swap\n"
             "                     it in; with --shards 1, merge a sharded index into one\n"
             "      --max-size MB  skip files larger than this (default 64)\n"
@@ -1681,15 +1681,23 @@ static void print_summary(const struct run *r, int rc, uint32_t doccount)
         (unsigned long)doccount);
 }
 
-static void run_free(struct run *r)
+/* Stops the run's workers and frees its jobs: their analyzers and documents are most of
+ * the memory a run holds. */
+static void run_free_workers(struct run *r)
 {
     pdx_pipeline_free(r->pipe);
+    r->pipe = NULL;
     while (r->free_jobs) {
         struct job *j = r->free_jobs;
         r->free_jobs = j->next;
         xs_doc_free(j->doc);
         free(j);
     }
+}
+
+static void run_free(struct run *r)
+{
+    run_free_workers(r);
     xs_db_close(r->rdb);
     strset_free(&r->seen);
     known_free(&r->known);
@@ -2422,8 +2430,10 @@ static int rebuild_by_parts(struct run *sum, const char *target, unsigned nparts
     }
     if (rc == 0 && !in_turn)
         run_all(parts, (size_t)n);
-    for (int k = 0; rc == 0 && in_turn && k < n && (k == 0 || parts[k - 1].rc == 0); k++)
+    for (int k = 0; rc == 0 && in_turn && k < n && (k == 0 || parts[k - 1].rc == 0); k++) {
         parts[k].rc = index_into(&parts[k], parts[k].rc);
+        run_free_workers(&parts[k]); /* not held while the next part is written */
+    }
     /* In walk order: each part's messages, counts and documents. */
     for (int k = 0; parts && k < n; k++) {
         struct run *r = &parts[k];
