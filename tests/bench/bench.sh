@@ -114,7 +114,10 @@ order() {
 }
 
 P_DB=$W/db/polidex P1_DB=$W/db/polidex1 O_DB=$W/db/omindex C_DB=$W/db/ceiling R_DB=$W/recoll/xapiandb
-C4_DB=$W/db/ceiling4
+CP_DB=$W/db/ceiling_parts
+# The ceiling's second way writes as many parts as polidex-index's one writer does.
+PARTS=$(sed -n 's/^#define ONE_WRITER_PARTS \([0-9][0-9]*\).*/\1/p' indexer/polidex-index.c)
+[ -n "$PARTS" ] || die "cannot read ONE_WRITER_PARTS in indexer/polidex-index.c"
 build_one() { # tool run
     case $1 in
     polidex) rm -rf "$P_DB"
@@ -128,9 +131,9 @@ build_one() { # tool run
         timed build "$2" recoll "$R_DB" recollindex -c "$W/recoll" -z ;;
     ceiling) rm -rf "$C_DB"
         timed build "$2" ceiling "$C_DB" "$W/bin/xapian_ceiling" "$W/terms.bin" "$C_DB" ;;
-    ceiling4) rm -rf "$C4_DB" # in 4 parts merged, as polidex-index's one writer writes
-        timed build "$2" ceiling4 "$C4_DB" "$W/bin/xapian_ceiling" --parts 4 --bytes "$BYTES" \
-            "$W/terms.bin" "$C4_DB" ;;
+    ceiling_parts) rm -rf "$CP_DB" # in parts merged, as polidex-index's one writer writes
+        timed build "$2" ceiling_parts "$CP_DB" "$W/bin/xapian_ceiling" --parts "$PARTS" --bytes "$BYTES" \
+            "$W/terms.bin" "$CP_DB" ;;
     esac
 }
 update_one() { # measure tool run
@@ -144,7 +147,7 @@ update_one() { # measure tool run
 
 uptime_start=$(uptime)
 for ((r = 1; r <= RUNS; r++)); do
-    for t in $(order $r polidex omindex recoll ceiling polidex1 ceiling4); do
+    for t in $(order $r polidex omindex recoll ceiling polidex1 ceiling_parts); do
         say "full build, run $r: $t"
         build_one "$t" "$r"
     done
@@ -247,11 +250,11 @@ OUT=${BENCH_OUT:-$OUT}
     echo "| measure | polidex | omindex | recollindex | ceiling | polidex/omindex | polidex/recoll | polidex/ceiling |"
     echo "|---|---|---|---|---|---|---|---|"
     ow=$(med build omindex 4) rw=$(med build recoll 4) cw=$(med build ceiling 4)
-    # The ceiling is the faster of its two ways (one database; 4 parts merged).
-    c4w=$(med build ceiling4 4)
-    cw=$(awk -v a=$cw -v b=$c4w 'BEGIN { print (b < a ? b : a) }')
+    # The ceiling is the faster of its two ways (one database; parts merged).
+    cpw=$(med build ceiling_parts 4)
+    cw=$(awk -v a=$cw -v b=$cpw 'BEGIN { print (b < a ? b : a) }')
     echo "| full build, wall s | $(fmt_s $pw) | $(fmt_s $ow) | $(fmt_s $rw) | $(fmt_s $cw) | $(ratio $pw $ow) | $(ratio $pw $rw) | $(ratio $pw $cw) |"
-    echo "| the ceiling's two ways, wall s: one database, synced / 4 parts merged | | | | $(fmt_s $(med build ceiling 4)) / $(fmt_s $c4w) | | | |"
+    echo "| the ceiling's two ways, wall s: one database, synced / $PARTS parts merged | | | | $(fmt_s $(med build ceiling 4)) / $(fmt_s $cpw) | | | |"
     echo "| full build, MB/s | $(mbs $pw) | $(mbs $ow) | $(mbs $rw) | $(mbs $cw) | $(ratio $(mbs $pw) $(mbs $ow)) | $(ratio $(mbs $pw) $(mbs $rw)) | $(ratio $(mbs $pw) $(mbs $cw)) |"
     pc=$(med build polidex 5) oc=$(med build omindex 5) rc=$(med build recoll 5) cc=$(med build ceiling 5)
     echo "| full build, CPU s (user+sys) | $pc | $oc | $rc | $cc | $(ratio $pc $oc) | $(ratio $pc $rc) | $(ratio $pc $cc) |"
@@ -313,9 +316,9 @@ OUT=${BENCH_OUT:-$OUT}
     echo "                                             #   every 1 MB of source or 2000 documents,"
     echo "                                             #   unsynced (DB_DANGEROUS, DB_NO_SYNC), then"
     echo "                                             #   every file synced once at the end"
-    echo "xapian_ceiling --parts 4 --bytes B terms.bin DB  # the same in 4 databases one after the"
-    echo "                                             #   other (a new one every quarter of the"
-    echo "                                             #   B source bytes), merged by the compactor"
+    echo "xapian_ceiling --parts $PARTS --bytes B terms.bin DB  # the same in $PARTS databases one"
+    echo "                                             #   after the other (a new one every"
+    echo "                                             #   B/$PARTS source bytes), merged by the compactor"
     echo "                                             #   (the faster of the two is the ceiling)"
     echo "polidex-search -i DB -n 10 --color never 'QUERY'             # per query"
     echo "quest -d DB -s french -o and -m 10 -p title:S -b year:Y -b file:F 'QUERY'"
