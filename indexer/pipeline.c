@@ -45,9 +45,8 @@ struct pdx_pipeline {
     struct slot *ring;
     size_t depth;
     uint64_t taken, claimed, submitted;
-    uint64_t early;             /* the next slot to start early */
-    size_t early_max;           /* jobs started early and not claimed, at most */
-    unsigned waiting_for_start; /* workers waiting for a slot's `ahead` call */
+    uint64_t early;   /* the next slot to start early */
+    size_t early_max; /* jobs started early and not claimed, at most */
     int stop;
     unsigned idle;     /* workers waiting for a slot to claim */
     size_t wake_batch; /* unclaimed jobs that wake a worker */
@@ -73,8 +72,7 @@ static void start_queued(struct pdx_pipeline *p, struct worker *w)
         p->ahead(w->state, s->job);
         pthread_mutex_lock(&p->mu);
         s->starting = 0;
-        if (p->waiting_for_start > 0)
-            pthread_cond_broadcast(&p->started);
+        pthread_cond_broadcast(&p->started); /* no system call when nobody waits */
     }
 }
 
@@ -93,11 +91,8 @@ static void *worker_main(void *arg)
             break; /* stopping, and nothing left to prepare */
         struct slot *s = &p->ring[p->claimed % p->depth];
         p->claimed++;
-        while (s->starting) { /* started early by another worker, still being started */
-            p->waiting_for_start++;
+        while (s->starting) /* started early by another worker, still being started */
             pthread_cond_wait(&p->started, &p->mu);
-            p->waiting_for_start--;
-        }
         if (p->ahead)
             start_queued(p, w);
         pthread_mutex_unlock(&p->mu);

@@ -45,6 +45,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -203,21 +204,6 @@ void sync_dir(const std::string &dir)
         throw std::runtime_error("cannot sync " + failed);
 }
 
-// Removes database directory `dir` (its files, then itself: a database has no
-// subdirectory).
-void remove_dir(const std::string &dir)
-{
-    DIR *d = opendir(dir.c_str());
-    if (!d)
-        throw std::runtime_error("cannot list " + dir);
-    for (struct dirent *e = readdir(d); e; e = readdir(d))
-        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
-            unlink((dir + "/" + e->d_name).c_str());
-    closedir(d);
-    if (rmdir(dir.c_str()) != 0)
-        throw std::runtime_error("cannot remove " + dir);
-}
-
 } // namespace
 
 /* The batching of indexer/polidex-index.c. */
@@ -333,7 +319,7 @@ int main(int argc, char **argv)
                 all.add_database(Xapian::Database(name));
             all.compact(dest, Xapian::Compactor::STANDARD); // synced by the compactor
             for (const std::string &name : names)
-                remove_dir(name);
+                std::filesystem::remove_all(name);
         } else {
             sync_dir(dest);
         }
