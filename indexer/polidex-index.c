@@ -2510,12 +2510,12 @@ static int run_index(const struct options *opt, char **roots, int nroots)
             rc = lock_index(opt->index, live, &nlive);
         }
         if (rc == 0) {
-            if (nlive)
+            if (nlive) {
                 remove_stale_rebuilds(opt->index);
-            else
-                writer_dir = target;
-            if (nlive)
                 write_writer_file(opt->index);
+            } else {
+                writer_dir = target;
+            }
             if (opt->jobs > 1)
                 rc = rebuild_by_parts(&r, target, opt->jobs, 0, 0, &by_parts, &doccount);
             else
