@@ -25,6 +25,10 @@ struct pdx_pipeline;
  * with no workers); must not touch anything another job or the submitter uses. */
 typedef void (*pdx_job_fn)(void *state, void *job);
 
+/* Starts the `n` jobs of `jobs` early, together, with the worker's `state` (see
+ * pdx_pipeline_set_ahead). */
+typedef void (*pdx_batch_fn)(void *state, void *const *jobs, size_t n);
+
 /* Releases what job functions created in a worker's `state` (not the block itself). */
 typedef void (*pdx_state_fini)(void *state);
 
@@ -39,16 +43,19 @@ struct pdx_pipeline *pdx_pipeline_new(unsigned workers, size_t depth, size_t sta
  * pipeline. Jobs not taken are dropped: take them first to have them back. NULL is fine. */
 void pdx_pipeline_free(struct pdx_pipeline *p);
 
-/* Has the workers start jobs early with `ahead` (NULL: not at all), before they prepare
- * the jobs submitted before them: a worker about to prepare a job first calls `ahead`
- * once on each job queued behind it not started yet, so that what a job will wait for
- * (its file, from the disk) comes while the jobs before it are prepared. At most `max`
- * jobs started early wait for a worker, so that what they hold (open files) stays
- * bounded: `max` plus one per worker with the jobs the workers have claimed. A job is
- * not prepared before its `ahead` call returns; `ahead` gets the state of the worker
- * that calls it, which may not be the one that prepares the job. Without workers (jobs
- * prepared as they are submitted) there is nothing to start early: no effect. */
-void pdx_pipeline_set_ahead(struct pdx_pipeline *p, pdx_job_fn ahead, size_t max);
+/* Has the workers start jobs early with `ahead`, before they prepare the jobs submitted
+ * before them: a worker about to prepare a job first hands `ahead` the jobs queued
+ * behind it not started yet, all at once, so that what they will wait for (their files,
+ * from the disk) is asked for together and comes while the jobs before them are
+ * prepared. While jobs started early are still waiting, a worker waits until half of
+ * `max` can be started together. At most `max` jobs started early wait for a worker, so
+ * that what they hold (open files) stays bounded: `max` plus one per worker with the
+ * jobs the workers have claimed. A job is not prepared before its `ahead` call returns;
+ * `ahead` gets the state of the worker that calls it, which may not be the one that
+ * prepares the job. Without workers (jobs prepared as they are submitted) there is
+ * nothing to start early: no effect. Call it before the first submit. Returns 0, or -1
+ * when out of memory (then no job is started early). */
+int pdx_pipeline_set_ahead(struct pdx_pipeline *p, pdx_batch_fn ahead, size_t max);
 
 /* Number of workers actually running (0 for an inline pipeline). */
 unsigned pdx_pipeline_workers(const struct pdx_pipeline *p);

@@ -10,8 +10,10 @@
  * jobs not yet claimed have been started early (the `ahead` function): a worker about
  * to prepare a job first starts the jobs queued behind it (at most `early_max` beyond
  * the claimed ones), so that what they will wait for (a file read from the disk)
- * arrives while this one is prepared. A slot being started early is not prepared until
- * that is done.
+ * arrives while this one is prepared. It starts them in batches, the reads of one batch
+ * going to the disk together: while jobs started early are still waiting, it leaves
+ * new ones for later until half of `early_max` can go at once. A slot being started
+ * early is not prepared until that is done.
  *
  * Waking a sleeping worker is a system call. When the submitter is the slower side (the
  * index writer usually is), the workers sleep with the ring full and would be woken
@@ -35,6 +37,7 @@ struct worker {
     struct pdx_pipeline *p;
     pthread_t thread;
     void *state;
+    void **batch; /* the jobs it starts early at once: early_max of them at most */
 };
 
 struct pdx_pipeline {
@@ -51,29 +54,41 @@ struct pdx_pipeline {
     unsigned idle;     /* workers waiting for a slot to claim */
     size_t wake_batch; /* unclaimed jobs that wake a worker */
     pdx_job_fn prepare;
-    pdx_job_fn ahead; /* NULL: none */
+    pdx_batch_fn ahead; /* NULL: none */
     pdx_state_fini fini;
     struct worker *workers;
     unsigned nworkers;  /* threads running */
     void *inline_state; /* with no workers, the submitter's state */
 };
 
-/* Starts early the jobs queued behind the ones claimed, up to `early_max` of them
- * (called and returning with the mutex held). */
+/* Starts early the jobs queued behind the ones claimed, up to `early_max` of them, in
+ * one batch (called and returning with the mutex held). */
 static void start_queued(struct pdx_pipeline *p, struct worker *w)
 {
     if (p->early < p->claimed)
         p->early = p->claimed;
-    while (p->early < p->submitted && p->early - p->claimed < p->early_max) {
-        struct slot *s = &p->ring[p->early % p->depth];
-        p->early++;
+    uint64_t end = p->claimed + p->early_max;
+    if (end > p->submitted)
+        end = p->submitted;
+    size_t n = (size_t)(end - p->early);
+    /* With jobs started early still waiting, the worker can wait for a larger batch: a
+     * batch of one or two would ask the disk for each file on its own again. */
+    if (n == 0 || (p->early > p->claimed && n < (p->early_max + 1) / 2))
+        return;
+    uint64_t first = p->early;
+    for (size_t i = 0; i < n; i++) {
+        struct slot *s = &p->ring[(first + i) % p->depth];
         s->starting = 1;
-        pthread_mutex_unlock(&p->mu);
-        p->ahead(w->state, s->job);
-        pthread_mutex_lock(&p->mu);
-        s->starting = 0;
-        pthread_cond_broadcast(&p->started); /* no system call when nobody waits */
+        w->batch[i] = s->job;
     }
+    p->early = end;
+    pthread_mutex_unlock(&p->mu);
+    p->ahead(w->state, w->batch, n);
+    pthread_mutex_lock(&p->mu);
+    /* Those slots are still in the ring: not prepared, so not taken. */
+    for (size_t i = 0; i < n; i++)
+        p->ring[(first + i) % p->depth].starting = 0;
+    pthread_cond_broadcast(&p->started); /* no system call when nobody waits */
 }
 
 static void *worker_main(void *arg)
@@ -175,6 +190,7 @@ void pdx_pipeline_free(struct pdx_pipeline *p)
             if (p->fini)
                 p->fini(p->workers[i].state);
             free(p->workers[i].state);
+            free(p->workers[i].batch);
         }
         pthread_cond_destroy(&p->started);
         pthread_cond_destroy(&p->ready);
@@ -190,14 +206,18 @@ void pdx_pipeline_free(struct pdx_pipeline *p)
     free(p);
 }
 
-void pdx_pipeline_set_ahead(struct pdx_pipeline *p, pdx_job_fn ahead, size_t max)
+int pdx_pipeline_set_ahead(struct pdx_pipeline *p, pdx_batch_fn ahead, size_t max)
 {
-    if (p->nworkers == 0)
-        return;
+    if (p->nworkers == 0 || ahead == NULL || max == 0)
+        return 0;
+    for (unsigned i = 0; i < p->nworkers; i++)
+        if ((p->workers[i].batch = calloc(max, sizeof(void *))) == NULL)
+            return -1; /* none set: the arrays are freed with the pipeline */
     pthread_mutex_lock(&p->mu);
-    p->ahead = max > 0 ? ahead : NULL;
+    p->ahead = ahead;
     p->early_max = max;
     pthread_mutex_unlock(&p->mu);
+    return 0;
 }
 
 unsigned pdx_pipeline_workers(const struct pdx_pipeline *p)

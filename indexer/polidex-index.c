@@ -33,6 +33,7 @@
 #include "pdx_heap.h"
 #include "pdx_output.h"
 #include "pdx_pipeline.h"
+#include "pdx_prefetch.h"
 #include "pdx_document.h"
 #include "pdx_schema.h"
 #include "pdx_shards.h"
@@ -60,8 +61,10 @@ enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INDEX = 4, EXI
 #define HEAP_PREFAULT (1024 * 1024)
 
 /* Files in the pipeline at once, per worker: enough that the writer never waits for a
- * worker busy with a long document while others are done. */
-#define PIPELINE_DEPTH_PER_WORKER 16
+ * worker busy with a long document while others are done, and that a worker, woken
+ * when a quarter of them wait, finds enough queued to ask the disk for their files
+ * together (16 gave batches of three files, 64 of eight). */
+#define PIPELINE_DEPTH_PER_WORKER 64
 
 /* Bytes of files in the pipeline at once (unless one file alone is larger): the memory
  * taken by documents waiting to be stored stays bounded whatever their sizes. */
@@ -208,6 +211,7 @@ struct run {
     /* Reading ahead (a rebuild that reads on the walking thread): the next files of the
      * walk, opened and asked of the kernel before their turn; see read_ahead_file. */
     struct ahead *ahead;
+    struct pdx_prefetch *prefetch; /* the walk's, with `ahead` */
     size_t ahead_first, ahead_count;
     FILE *out;     /* messages about files: stderr, or a later part's buffer */
     char *out_buf; /* that buffer (open_memstream), printed when the earlier parts are */
@@ -473,14 +477,14 @@ static int read_file(const char *path, int fd, long long size_hint, long long ma
 /* Opens the file at `path`, of `size` bytes as the walk saw it, and asks the kernel for
  * its content, which arrives while the files before it are prepared; -1 when there is
  * nothing to read or it cannot be opened (its reader will open it and say why). */
-static int open_ahead(const char *path, long long size, long long max_size)
+static int open_ahead(const char *path, long long size, long long max_size, struct pdx_prefetch *pf)
 {
     if (size <= 0 || size > max_size)
         return -1;
     /* Non-blocking open: the file may have become a FIFO since the walk saw it. */
     int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd >= 0)
-        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); /* a hint */
+        pdx_prefetch_add(pf, fd, size);
     return fd;
 }
 
@@ -985,11 +989,14 @@ struct job {
 struct prep_state {
     struct pdx_analyzer *analyzer;
     struct pdx_extractor *extractor;
+    struct pdx_prefetch *prefetch; /* for the jobs it starts early */
+    int prefetch_tried;
 };
 
 static void prep_state_fini(void *state)
 {
     struct prep_state *st = state;
+    pdx_prefetch_free(st->prefetch);
     pdx_extractor_free(st->extractor);
     pdx_analyzer_free(st->analyzer);
 }
@@ -1190,15 +1197,24 @@ static void store_job(struct run *r, struct job *j)
         r->fatal = EXIT_INDEX;
 }
 
-/* Opens a job's file and asks the kernel for its content before a worker comes to it
- * (the pipeline's `ahead`). A worker reading each file only when it came to it waited
- * for the disk once per file, and on a cold cache fell behind the writer. */
-static void open_job_early(void *state, void *job)
+/* Opens the files of jobs queued for the workers and asks the kernel for their contents,
+ * all in one go, before a worker comes to them (the pipeline's `ahead`). A worker
+ * reading each file only when it came to it waited for the disk once per file, and on a
+ * cold cache fell behind the writer; asked for one at a time, neighbouring files still
+ * cost the disk a request each (see pdx_prefetch.h). */
+static void open_jobs_early(void *state, void *const *jobs, size_t n)
 {
-    (void)state;
-    struct job *j = job;
-    if (!j->decided && j->fd < 0)
-        j->fd = open_ahead(j->path, j->size, j->max_size);
+    struct prep_state *st = state;
+    if (!st->prefetch_tried) { /* NULL: one file at a time */
+        st->prefetch_tried = 1;
+        st->prefetch = pdx_prefetch_new(READ_AHEAD);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct job *j = jobs[i];
+        if (!j->decided && j->fd < 0)
+            j->fd = open_ahead(j->path, j->size, j->max_size, st->prefetch);
+    }
+    pdx_prefetch_submit(st->prefetch);
 }
 
 static struct job *job_get(struct run *r)
@@ -1428,9 +1444,10 @@ static int take_file(struct run *r, const struct pdx_walk_entry *e, int *fd)
  * (a rebuild by parts), a file not in the page cache stops that thread until the disk
  * answers: on a cold cache the corpus's rebuild took 24 s against 18 s warm. So the walk
  * runs READ_AHEAD files ahead of the indexing: each file is opened when the walk reaches
- * it and the kernel asked for its content (posix_fadvise WILLNEED), and it is indexed,
- * through the same descriptor, READ_AHEAD files later, when its content has arrived
- * while the files before it were analysed. Order, messages and results are the same. A
+ * it and its content asked of the kernel (with the files around it: pdx_prefetch.h),
+ * and it is indexed, through the same descriptor, READ_AHEAD files later, when its
+ * content has arrived while the files before it were analysed. Order, messages and
+ * results are the same. A
  * separate thread walking ahead was tried: its own walk and system calls cost more CPU
  * than the waiting it saved. */
 
@@ -1463,6 +1480,7 @@ static int ahead_take(struct run *r)
 static int ahead_drain(struct run *r)
 {
     int rc = 0;
+    pdx_prefetch_submit(r->prefetch);
     while (r->ahead_count > 0) {
         int k = ahead_take(r);
         if (rc == 0)
@@ -1485,7 +1503,7 @@ static int read_ahead_file(struct run *r, const struct pdx_walk_entry *e)
         rc = ahead_drain(r);
         return rc ? rc : take_file(r, e, NULL);
     }
-    int fd = open_ahead(e->path, (long long)e->size, r->opt->max_size);
+    int fd = open_ahead(e->path, (long long)e->size, r->opt->max_size, r->prefetch);
     struct ahead *a = &r->ahead[(r->ahead_first + r->ahead_count) % READ_AHEAD];
     *a = (struct ahead){copy, e->size, e->mtime, fd};
     r->ahead_count++;
@@ -1796,14 +1814,17 @@ static int index_into(struct run *r, int rc)
             msg("out of memory");
             rc = EXIT_INTERNAL;
         } else
-            pdx_pipeline_set_ahead(r->pipe, open_job_early, READ_AHEAD);
+            (void)pdx_pipeline_set_ahead(r->pipe, open_jobs_early, READ_AHEAD); /* or none */
     }
     /* A rebuild reads every file it walks; when on this thread, it reads ahead (an
      * update reads only the files that changed, which it learns as it goes; a shard's
      * run walks every shard's files and reads only its own). */
     if (rc == 0 && r->opt->rebuild && !r->opt->dry_run && r->nshards <= 1 &&
-        pdx_pipeline_workers(r->pipe) == 0)
+        pdx_pipeline_workers(r->pipe) == 0) {
         r->ahead = calloc(READ_AHEAD, sizeof *r->ahead); /* NULL: no reading ahead */
+        /* Half the files ahead go to the disk together: the oldest is always sent. */
+        r->prefetch = pdx_prefetch_new(READ_AHEAD / 2);
+    }
     for (int i = 0; rc == 0 && !r->part_done && i < r->nroots; i++) {
         r->root_index = i;
         int w = pdx_walk(r->roots[i], on_entry, r);
@@ -1817,6 +1838,8 @@ static int index_into(struct run *r, int rc)
     }
     free(r->ahead);
     r->ahead = NULL;
+    pdx_prefetch_free(r->prefetch);
+    r->prefetch = NULL;
     /* The files still in the pipeline; after an error they are only dropped. */
     while (r->pipe && pdx_pipeline_pending(r->pipe) > 0)
         store_next(r);

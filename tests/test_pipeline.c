@@ -180,21 +180,39 @@ struct early_job {
 
 /* Jobs started early and not being prepared yet: now, and the most seen. */
 static unsigned early_held, early_held_max;
+/* Batches handed to `ahead`, the jobs in them, the largest, and the first batch found
+ * larger than the bound or not made of consecutive jobs (atomic). */
+static unsigned batches, batched, batch_max, bad_batch;
+static size_t early_bound;
 
-static void start_early(void *state, void *job)
+static void raise_to(unsigned *max, unsigned v)
+{
+    unsigned seen = __atomic_load_n(max, __ATOMIC_SEQ_CST);
+    while (v > seen &&
+           !__atomic_compare_exchange_n(max, &seen, v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+}
+
+static void start_early(void *state, void *const *jobs, size_t n)
 {
     (void)state;
-    struct early_job *j = job;
-    unsigned held = __atomic_add_fetch(&early_held, 1, __ATOMIC_SEQ_CST);
-    unsigned seen = __atomic_load_n(&early_held_max, __ATOMIC_SEQ_CST);
-    while (held > seen && !__atomic_compare_exchange_n(&early_held_max, &seen, held, 0,
-                                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-        ;
-    __atomic_store_n(&j->starting, 1, __ATOMIC_SEQ_CST);
-    j->started++;
-    struct timespec ts = {0, 50000}; /* long enough for another worker to claim it */
+    __atomic_add_fetch(&batches, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&batched, (unsigned)n, __ATOMIC_SEQ_CST);
+    raise_to(&batch_max, (unsigned)n);
+    if (n == 0 || n > early_bound)
+        __atomic_store_n(&bad_batch, 1, __ATOMIC_SEQ_CST);
+    for (size_t i = 0; i < n; i++) {
+        struct early_job *j = jobs[i];
+        if (i > 0 && j->id != ((struct early_job *)jobs[i - 1])->id + 1)
+            __atomic_store_n(&bad_batch, 1, __ATOMIC_SEQ_CST);
+        raise_to(&early_held_max, __atomic_add_fetch(&early_held, 1, __ATOMIC_SEQ_CST));
+        __atomic_store_n(&j->starting, 1, __ATOMIC_SEQ_CST);
+        j->started++;
+    }
+    struct timespec ts = {0, 50000}; /* long enough for another worker to claim one */
     nanosleep(&ts, NULL);
-    __atomic_store_n(&j->starting, 0, __ATOMIC_SEQ_CST);
+    for (size_t i = 0; i < n; i++)
+        __atomic_store_n(&((struct early_job *)jobs[i])->starting, 0, __ATOMIC_SEQ_CST);
 }
 
 static void prepare_early(void *state, void *job)
@@ -218,9 +236,11 @@ static unsigned run_early_jobs(unsigned workers, size_t depth, size_t max, unsig
     struct early_job *jobs = calloc(n, sizeof *jobs);
     assert_non_null(jobs);
     early_held = early_held_max = 0;
+    batches = batched = batch_max = bad_batch = 0;
+    early_bound = max;
     struct pdx_pipeline *p = pdx_pipeline_new(workers, depth, 1, prepare_early, NULL);
     assert_non_null(p);
-    pdx_pipeline_set_ahead(p, start_early, max);
+    assert_int_equal(pdx_pipeline_set_ahead(p, start_early, max), 0);
     unsigned next = 0;
     for (unsigned i = 0; i < n; i++) {
         jobs[i].id = i;
@@ -244,6 +264,8 @@ static unsigned run_early_jobs(unsigned workers, size_t depth, size_t max, unsig
     free(jobs);
     assert_int_equal(early_held, 0);
     assert_true(early_held_max <= max + workers); /* those waiting, and those claimed */
+    assert_int_equal(bad_batch, 0);
+    assert_int_equal(batched, early);
     return early;
 }
 
@@ -253,6 +275,10 @@ static void test_queued_jobs_are_started_early(void **state)
     /* One worker slower than the submitter: every job but those it finds alone in the
      * ring is started while the ones before it are prepared. */
     assert_true(run_early_jobs(1, 16, 16, 200) >= 100);
+    /* In batches: the worker, with jobs started early still waiting, waits until half
+     * of `max` can go together (one at a time, there would be about 200 batches). */
+    assert_true(batched >= 4 * batches);
+    assert_true(batch_max >= 8);
     /* No more than `max` at a time, however deep the ring. */
     assert_true(run_early_jobs(1, 32, 4, 200) >= 100);
     assert_true(early_held_max >= 2); /* more than one at a time all the same */
