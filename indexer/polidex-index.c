@@ -475,8 +475,10 @@ static int read_file(const char *path, int fd, long long size_hint, long long ma
 }
 
 /* Opens the file at `path`, of `size` bytes as the walk saw it, and asks the kernel for
- * its content, which arrives while the files before it are prepared; -1 when there is
- * nothing to read or it cannot be opened (its reader will open it and say why). */
+ * its content through `pf` (sent with the next files asked for, or at the next
+ * pdx_prefetch_submit), which arrives while the files before it are prepared; -1 when
+ * there is nothing to read or it cannot be opened (its reader will open it and say
+ * why). */
 static int open_ahead(const char *path, long long size, long long max_size, struct pdx_prefetch *pf)
 {
     if (size <= 0 || size > max_size)
@@ -1447,9 +1449,8 @@ static int take_file(struct run *r, const struct pdx_walk_entry *e, int *fd)
  * it and its content asked of the kernel (with the files around it: pdx_prefetch.h),
  * and it is indexed, through the same descriptor, READ_AHEAD files later, when its
  * content has arrived while the files before it were analysed. Order, messages and
- * results are the same. A
- * separate thread walking ahead was tried: its own walk and system calls cost more CPU
- * than the waiting it saved. */
+ * results are the same. A separate thread walking ahead was tried: its own walk and
+ * system calls cost more CPU than the waiting it saved. */
 
 struct ahead {
     char *path;
