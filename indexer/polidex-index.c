@@ -992,7 +992,6 @@ struct prep_state {
     struct pdx_analyzer *analyzer;
     struct pdx_extractor *extractor;
     struct pdx_prefetch *prefetch; /* for the jobs it starts early */
-    int prefetch_tried;
 };
 
 static void prep_state_fini(void *state)
@@ -1207,10 +1206,8 @@ static void store_job(struct run *r, struct job *j)
 static void open_jobs_early(void *state, void *const *jobs, size_t n)
 {
     struct prep_state *st = state;
-    if (!st->prefetch_tried) { /* NULL: one file at a time */
-        st->prefetch_tried = 1;
+    if (st->prefetch == NULL) /* and if still NULL (out of memory): one file at a time */
         st->prefetch = pdx_prefetch_new(READ_AHEAD);
-    }
     for (size_t i = 0; i < n; i++) {
         struct job *j = jobs[i];
         if (!j->decided && j->fd < 0)
@@ -1824,7 +1821,8 @@ static int index_into(struct run *r, int rc)
         pdx_pipeline_workers(r->pipe) == 0) {
         r->ahead = calloc(READ_AHEAD, sizeof *r->ahead); /* NULL: no reading ahead */
         /* Half the files ahead go to the disk together: the oldest is always sent. */
-        r->prefetch = pdx_prefetch_new(READ_AHEAD / 2);
+        if (r->ahead != NULL)
+            r->prefetch = pdx_prefetch_new(READ_AHEAD / 2);
     }
     for (int i = 0; rc == 0 && !r->part_done && i < r->nroots; i++) {
         r->root_index = i;

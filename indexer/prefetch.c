@@ -133,9 +133,7 @@ static void open_ring(struct pdx_prefetch *pf)
     pf->sq_array = (unsigned *)(sq + p.sq_off.array);
     pf->cq_head = (unsigned *)(cq + p.cq_off.head);
     pf->cq_tail = (unsigned *)(cq + p.cq_off.tail);
-    pf->cq_entries = p.cq_entries;
-    if (pf->batch > p.sq_entries)
-        pf->batch = p.sq_entries;
+    pf->cq_entries = p.cq_entries; /* sq_entries: `batch` rounded up to a power of 2 */
 }
 
 struct pdx_prefetch *pdx_prefetch_new(unsigned batch)
