@@ -80,13 +80,16 @@ enum exit_code { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_INDEX = 4, EXI
 /* Files per part at least: a smaller rebuild is not worth more writers. */
 #define PART_FILES_MIN 64
 
-/* Parts of a rebuild with one writer (--jobs 0 or 1), written one after the other. Xapian
+/* A rebuild with one writer (--jobs 0 or 1) starts a new database, a part, each time
+ * this many bytes of documents are stored in the current one (--part-size). Xapian
  * merges each batch into its B-trees, and the larger they are, the more blocks each
  * commit reads and rewrites; the final compaction, which such a rebuild runs anyway,
- * merges parts as it would copy one database. On the benchmark corpus the writer's
- * block reads and writes (pread, pwrite of 8 KB) went from 371,507 and 348,164 in one
- * database to 273,911 and 261,964 in two parts and 196,213 and 195,958 in four. */
-#define ONE_WRITER_PARTS 4
+ * merges parts as it would copy one database. On the benchmark corpus (62 MB) the
+ * writer's block reads and writes (pread, pwrite of 8 KB) went from 371,507 and 348,164
+ * in one database to 273,911 and 261,964 in two parts and 196,213 and 195,958 in four.
+ * The parts are cut as the walk's files are stored, so that the files are walked once
+ * and no part waits for the one before to be set up. */
+#define ONE_WRITER_PART_BYTES 16777216
 
 /* The most threads --jobs takes. The default is one per processor online, up to
  * JOBS_DEFAULT_MAX: each writer of a rebuild holds a batch and its own analyzer (tens
@@ -134,8 +137,9 @@ struct options {
     int quiet;
     int verbose;
     long long max_size;
-    unsigned shards; /* --shards N; 0 when not given */
-    unsigned jobs;   /* --jobs N: threads (workers for an update, writers for a rebuild) */
+    unsigned long long part_size; /* --part-size: a rebuild with one writer */
+    unsigned shards;              /* --shards N; 0 when not given */
+    unsigned jobs; /* --jobs N: threads (workers for an update, writers for a rebuild) */
     int compact;
 };
 
@@ -218,7 +222,13 @@ struct run {
     size_t out_len;
     struct run *parts; /* a rebuild by parts: all of them, for the progress */
     size_t nparts;
-    int parts_follow; /* parts written after this one, in turn: its progress is not final */
+    /* A rebuild with one writer: a new part every `part_bytes` bytes of documents stored
+     * (0: one database). Part 0 is the database the run opened, at `part_base`; part K
+     * is `part_base`.part-K; `nparts_written` of them so far, the last one open. */
+    unsigned long long part_bytes, part_stored;
+    const char *part_base;
+    int nparts_written;
+    uint32_t parts_docs; /* documents in the parts closed */
     /* progress on a terminal (the counts done are read by part 0 from other threads) */
     int progress;
     unsigned long files_done, files_total;
@@ -288,6 +298,9 @@ static void usage(FILE *f)
             "      --compact      rewrite the index compactly with Xapian's compactor and swap\n"
             "                     it in; with --shards 1, merge a sharded index into one\n"
             "      --max-size MB  skip files larger than this (default 64)\n"
+            "      --part-size MB a rebuild with one writer (-j 0 or 1) starts a new part\n"
+            "                     each time it has stored this much (default 16; decimals\n"
+            "                     allowed), and merges the parts at the end\n"
             "      --json         print the summary as one JSON object on stdout\n"
             "      --status       describe the index (documents, size, versions, last build)\n"
             "      --check        check the index's consistency and its documents' sources\n"
@@ -943,6 +956,47 @@ static int batch_done(struct run *r, size_t bytes)
     return 0;
 }
 
+/* The path of part `k` (k > 0) of a rebuild with one writer. Returns 0, or -1 when too
+ * long. */
+static int part_path(char *buf, size_t size, const char *base, int k)
+{
+    int n = snprintf(buf, size, "%s" PART_SUFFIX "%d", base, k);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* A rebuild with one writer: finishes the part being written (its last batch and its
+ * build information, as the run's end does for the last part) and opens the next one.
+ * Returns 0, or -1 (reported). */
+static int next_part(struct run *r)
+{
+    struct xs_error err;
+    uint32_t count = 0;
+    if (commit_batch(r) != 0)
+        return -1;
+    if (write_build_info(r->wdb, "rebuild", &err) != 0 || xs_wdb_commit(r->wdb, &err) != 0 ||
+        xs_wdb_doccount(r->wdb, &count, &err) != 0) {
+        msg("%s: %s", r->name, err.message);
+        return -1;
+    }
+    r->parts_docs += count;
+    xs_wdb_close(r->wdb);
+    r->wdb = NULL;
+    char path[4096];
+    if (part_path(path, sizeof path, r->part_base, r->nparts_written) != 0) {
+        msg("%s: index path too long", r->name);
+        return -1;
+    }
+    /* Counted before it is opened, so that a part half made is removed with the others. */
+    r->nparts_written++;
+    if (xs_wdb_open(path, XS_WDB_CREATE_SCRATCH, &r->wdb, &err) != 0 ||
+        write_versions(r->wdb, &err) != 0 || xs_wdb_commit(r->wdb, &err) != 0) {
+        msg("%s: cannot write a part of the rebuild: %s", r->name, err.message);
+        return -1;
+    }
+    r->part_stored = 0;
+    return 0;
+}
+
 static int index_error(struct run *r, const char *what, const struct xs_error *err)
 {
     clear_progress(r);
@@ -1170,6 +1224,12 @@ static void store_job(struct run *r, struct job *j)
     }
     if (r->opt->verbose && j->incomplete)
         tell_file(r, j->path, "extraction incomplete (%zu matches hit a limit)", j->limit_errors);
+    /* A part ends with the document that brings it to its size, the next begins with the
+     * next document stored. */
+    if (r->part_bytes && r->part_stored >= r->part_bytes && next_part(r) != 0) {
+        r->fatal = EXIT_INDEX;
+        return;
+    }
     if (begin_batch(r) != 0) {
         r->fatal = EXIT_INDEX;
         return;
@@ -1194,6 +1254,7 @@ static void store_job(struct run *r, struct job *j)
         r->added++;
     if (r->opt->verbose)
         tell_file(r, j->path, "%s (%s)", j->docid ? "replaced" : "added", j->encoding);
+    r->part_stored += j->len;
     if (batch_done(r, j->len) != 0)
         r->fatal = EXIT_INDEX;
 }
@@ -1844,7 +1905,7 @@ static int index_into(struct run *r, int rc)
         store_next(r);
     if (rc == 0 && r->fatal)
         rc = r->fatal;
-    show_progress(r, !r->parts_follow);
+    show_progress(r, 1);
     if (rc == 0 && r->wdb && commit_batch(r) != 0)
         rc = EXIT_INDEX;
     if (rc == 0 && !r->opt->rebuild && !r->opt->keep_missing && remove_missing(r) != 0)
@@ -2068,6 +2129,15 @@ static int sync_tree(const char *path)
     return nftw(path, sync_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Removes parts 1 to `nparts` - 1 of a rebuild with one writer (part 0 is `base`). */
+static void remove_parts(const char *base, int nparts)
+{
+    char path[4096];
+    for (int k = 1; k < nparts; k++)
+        if (part_path(path, sizeof path, base, k) == 0)
+            remove_tree(path);
+}
+
 /* A freshly built database is written in batches, which leaves its B-trees about half
  * full; Xapian's compactor rewrites it densely (the index a fifth to a half smaller) for
  * a small fraction of the build time, and syncs what it writes. The compacted copy
@@ -2075,24 +2145,46 @@ static int sync_tree(const char *path)
  * just as correct once synced (it may have been written as scratch). Messages name
  * `index`, the index being rebuilt (`dir` is its new copy, or a shard of it). Returns 0
  * when `dir` holds a durable database, or EXIT_INDEX (reported). */
-static int compact_fresh(const char *dir, const char *index)
+static int compact_fresh(const char *dir, int nparts, const char *index)
 {
     char tmp[4096];
     int n = snprintf(tmp, sizeof tmp, "%s.compact", dir);
     struct xs_error err;
     const char *why = NULL;
+    char(*names)[4096] = nparts > 1 ? calloc((size_t)nparts - 1, sizeof *names) : NULL;
+    const char **sources = calloc((size_t)nparts, sizeof *sources);
     if (n < 0 || (size_t)n >= sizeof tmp) {
         why = "path too long";
+    } else if (sources == NULL || (nparts > 1 && names == NULL)) {
+        why = "out of memory";
     } else {
+        sources[0] = dir;
+        for (int k = 1; k < nparts && why == NULL; k++) {
+            if (part_path(names[k - 1], sizeof names[k - 1], dir, k) != 0)
+                why = "path too long";
+            sources[k] = names[k - 1];
+        }
         remove_tree(tmp);
-        const char *sources[1] = {dir};
-        if (xs_compact(sources, 1, tmp, 0, &err) != 0)
+        if (why != NULL)
+            ; /* said below */
+        else if (xs_compact(sources, (size_t)nparts, tmp, 0, &err) != 0)
             why = err.message;
         /* Exchange, then drop the loose copy: at every moment `dir` holds a whole
          * database. */
         else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0)
             why = strerror(errno);
         remove_tree(tmp);
+    }
+    free(sources);
+    free(names);
+    if (nparts > 1) {
+        /* The parts are merged into `dir`, or the rebuild fails: `dir` alone is not the
+         * whole index. */
+        remove_parts(dir, nparts);
+        if (why == NULL)
+            return 0;
+        msg("%s: cannot merge the parts of the rebuild: %s", index, why);
+        return EXIT_INDEX;
     }
     if (why == NULL)
         return 0;
@@ -2252,7 +2344,7 @@ static int run_sharded(const struct options *opt, char **roots, int nroots, uint
         for (uint32_t k = 0; rc == 0 && k < nshards; k++) {
             char shard[4096];
             if (shard_path(shard, sizeof shard, target, k) == 0)
-                rc = compact_fresh(shard, opt->index);
+                rc = compact_fresh(shard, 1, opt->index);
         }
         if (rc != 0) {
             remove_tree(target);
@@ -2389,18 +2481,17 @@ static int split_walk(struct run *r, size_t n, struct part_bound **bounds)
     return (int)f.found + 1;
 }
 
-/* A rebuild by parts: the files of the walk are split into `nparts` runs of consecutive
- * files of about equal bytes, each indexed into its own database; Xapian's compactor,
- * which a rebuild runs anyway, then merges the parts in order into `target`, numbering
- * the documents as one writer would. The parts are written at once, each by its own
- * thread (analysis and writing on that thread: --jobs N, N > 1), or `in_turn`, one
- * after the other by this thread with `workers` analysis threads (one writer: see
- * ONE_WRITER_PARTS). Messages keep the walk's order: a part's are held until the
- * parts before it are done. Sets *by_parts when it did the rebuild (then `target` holds
- * the new index); leaves it 0 and returns 0 when the files are too few to share. Counts
- * and skipped files are added into `sum`. Returns 0 or an exit code. */
-static int rebuild_by_parts(struct run *sum, const char *target, unsigned nparts, int in_turn,
-                            unsigned workers, int *by_parts, uint32_t *doccount)
+/* A rebuild by parts written at once (--jobs N, N > 1): the files of the walk are split
+ * into `nparts` runs of consecutive files of about equal bytes, each indexed into its
+ * own database by its own thread (analysis and writing on that thread); Xapian's
+ * compactor, which a rebuild runs anyway, then merges the parts in order into `target`,
+ * numbering the documents as one writer would. Messages keep the walk's order: a part's
+ * are held until the parts before it are done. Sets *by_parts when it did the rebuild
+ * (then `target` holds the new index); leaves it 0 and returns 0 when the files are too
+ * few to share. Counts and skipped files are added into `sum`. Returns 0 or an exit
+ * code. */
+static int rebuild_by_parts(struct run *sum, const char *target, unsigned nparts, int *by_parts,
+                            uint32_t *doccount)
 {
     const struct options *opt = sum->opt;
     struct part_bound *bounds = NULL;
@@ -2428,11 +2519,9 @@ static int rebuild_by_parts(struct run *sum, const char *target, unsigned nparts
                           .from = k > 0 ? &bounds[k - 1] : NULL,
                           .to = k + 1 < n ? &bounds[k] : NULL,
                           .out = stderr,
-                          .workers = in_turn ? workers : 0,
-                          .parts = k == 0 || in_turn ? parts : NULL,
-                          .nparts = k == 0 || in_turn ? (size_t)n : 0,
-                          .parts_follow = in_turn && k + 1 < n,
-                          .progress = (k == 0 || in_turn) && sum->progress,
+                          .parts = k == 0 ? parts : NULL,
+                          .nparts = k == 0 ? (size_t)n : 0,
+                          .progress = k == 0 && sum->progress,
                           .files_total = sum->files_total,
                           .bytes_total = sum->bytes_total,
                           .started = sum->started};
@@ -2450,12 +2539,8 @@ static int rebuild_by_parts(struct run *sum, const char *target, unsigned nparts
             rc = open_error(names[k], &err);
         }
     }
-    if (rc == 0 && !in_turn)
+    if (rc == 0)
         run_all(parts, (size_t)n);
-    for (int k = 0; rc == 0 && in_turn && k < n && (k == 0 || parts[k - 1].rc == 0); k++) {
-        parts[k].rc = index_into(&parts[k], parts[k].rc);
-        run_free_workers(&parts[k]); /* not held while the next part is written */
-    }
     /* In walk order: each part's messages, counts and documents. */
     for (int k = 0; parts && k < n; k++) {
         struct run *r = &parts[k];
@@ -2539,13 +2624,17 @@ static int run_index(const struct options *opt, char **roots, int nroots)
                 writer_dir = target;
             }
             if (opt->jobs > 1)
-                rc = rebuild_by_parts(&r, target, opt->jobs, 0, 0, &by_parts, &doccount);
-            else
-                rc = rebuild_by_parts(&r, target, ONE_WRITER_PARTS, 1, opt->jobs, &by_parts,
-                                      &doccount);
+                rc = rebuild_by_parts(&r, target, opt->jobs, &by_parts, &doccount);
             if (rc == 0 && !by_parts &&
                 xs_wdb_open(target, XS_WDB_CREATE_SCRATCH, &r.wdb, &err) != 0)
                 rc = open_error(target, &err);
+            if (rc == 0 && !by_parts) {
+                /* One writer (or files too few to share): parts written in turn. */
+                r.part_base = target;
+                r.nparts_written = 1;
+                if (opt->jobs <= 1)
+                    r.part_bytes = opt->part_size;
+            }
         }
     } else {
         snprintf(target, sizeof target, "%s", opt->index);
@@ -2575,17 +2664,20 @@ static int run_index(const struct options *opt, char **roots, int nroots)
         xs_wdb_doccount(r.wdb, &doccount, NULL);
     else if (r.rdb)
         xs_db_doccount(r.rdb, &doccount, NULL);
+    doccount += r.parts_docs;
     if (r.wdb && writer_dir == target)
         remove_writer_file(writer_dir);
     xs_wdb_close(r.wdb);
 
     if (opt->rebuild && !opt->dry_run && rc != EXIT_USAGE) {
         if (rc != 0) {
-            if (r.wdb)
+            if (r.part_base != NULL) { /* the databases this run wrote */
                 remove_tree(target);
+                remove_parts(target, r.nparts_written);
+            }
         } else {
             if (!by_parts) /* the parts were merged by the compactor already */
-                rc = compact_fresh(target, opt->index);
+                rc = compact_fresh(target, r.nparts_written, opt->index);
             if (rc == 0)
                 rc = swap_in(target, opt->index, live, &nlive);
             else
@@ -2994,6 +3086,7 @@ static int run_compact(const struct options *opt)
 enum {
     OPT_REBUILD = 256,
     OPT_MAX_SIZE,
+    OPT_PART_SIZE,
     OPT_VERSION,
     OPT_DRY_RUN,
     OPT_KEEP_MISSING,
@@ -3032,6 +3125,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
                                              {"compact", no_argument, NULL, OPT_COMPACT},
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+                                             {"part-size", required_argument, NULL, OPT_PART_SIZE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"verbose", no_argument, NULL, 'v'},
                                              {"help", no_argument, NULL, 'h'},
@@ -3082,6 +3176,17 @@ static int parse_options(int argc, char **argv, struct options *opt)
                 return -1;
             }
             opt->max_size = mb * 1024 * 1024;
+            break;
+        }
+        case OPT_PART_SIZE: {
+            char *end;
+            errno = 0;
+            double mb = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(mb * 1024 * 1024 >= 1) || mb > 1024 * 1024) {
+                msg("--part-size: '%s' is not a size in MB", optarg);
+                return -1;
+            }
+            opt->part_size = (unsigned long long)(mb * 1024 * 1024);
             break;
         }
         case 'q':
@@ -3135,7 +3240,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 int main(int argc, char **argv)
 {
     pdx_heap_prefault(HEAP_PREFAULT);
-    struct options opt = {.max_size = 64LL * 1024 * 1024, .jobs = pdx_cpu_count()};
+    struct options opt = {.max_size = 64LL * 1024 * 1024,
+                          .part_size = ONE_WRITER_PART_BYTES,
+                          .jobs = pdx_cpu_count()};
     if (opt.jobs > JOBS_DEFAULT_MAX)
         opt.jobs = JOBS_DEFAULT_MAX;
     opt.index = getenv("POLIDEX_INDEX");

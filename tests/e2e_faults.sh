@@ -48,7 +48,8 @@ generate "$docs/many" 150
 find "$docs" -type f -exec touch -d '2020-01-02 03:04:05' {} +
 ndocs=$(find "$docs" -type f | wc -l)
 
-# Too few files to be split in parts (128 at least): one database, then its compaction.
+# Too few files to be split in parts by two writers (128 at least), and less than a part
+# of one writer (16 MB): one database, then its compaction.
 small="$tmp/small"
 mkdir -p "$small"
 cp corpus/*.txt "$small/"
@@ -78,21 +79,30 @@ fi
 
 # ---- the merge of a rebuild by parts cannot create the new index ---------------------
 # Nothing is lost: the old index stays as it was, nothing is left beside it, and the
-# next rebuild works. Parts written at once (-j 2) or one after the other (-j 1).
+# next rebuild works. Parts written at once (-j 2: merged into the new index) or one
+# after the other (-j 1, a part every 20 KB here: merged into the compactor's copy).
 cp -R "$tmp/good" "$tmp/kept"
 printf 'Ajout\n\nUn document de plus sur la vaccination.\n' >"$docs/ajout.txt"
-for j in 2 1; do
-    faulty PDX_FAULT_MKDIR='*.new-+([0-9])' "$INDEX_BIN" -i "$tmp/kept" --rebuild -j $j "$docs" \
-        >/dev/null 2>"$tmp/err"
+# And one writer that cannot start its next part: the same.
+for case in 2 1 part; do
+    j=$case pattern='*.new-+([0-9])' partsize="" what="cannot merge the parts of the rebuild"
+    label="the merge of a rebuild by parts (-j $j) fails"
+    [ $case = 1 ] && pattern='*.new-+([0-9]).compact' partsize="--part-size 0.02"
+    if [ $case = part ]; then
+        j=1 pattern='*.part-+([0-9])' partsize="--part-size 0.02"
+        what="cannot write a part of the rebuild" label="a part of a one-writer rebuild cannot be created"
+    fi
+    faulty PDX_FAULT_MKDIR="$pattern" "$INDEX_BIN" -i "$tmp/kept" --rebuild -j $j $partsize \
+        "$docs" >/dev/null 2>"$tmp/err"
     rc=$?
     dump "$tmp/kept" >"$tmp/dump.kept" 2>&1
     if [ $rc -eq 4 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-        grep -q "^polidex-index: [^ ]*/kept: cannot merge the parts of the rebuild: .*No space left on device$" "$tmp/err" &&
+        grep -q "^polidex-index: [^ ]*/kept: $what: .*No space left on device$" "$tmp/err" &&
         cmp -s "$tmp/dump.good" "$tmp/dump.kept" && [ -z "$(leftovers "$tmp/kept")" ] &&
         "$INDEX_BIN" -i "$tmp/kept" --check >/dev/null 2>&1; then
-        ok "the merge of a rebuild by parts (-j $j) fails: exit 4, one line, the old index untouched"
+        ok "$label: exit 4, one line, the old index untouched"
     else
-        not_ok "the merge fails (-j $j)" "exit $rc; $(cat "$tmp/err"); $(leftovers "$tmp/kept")"
+        not_ok "$label" "exit $rc; $(cat "$tmp/err"); $(leftovers "$tmp/kept")"
     fi
 done
 "$INDEX_BIN" -q -i "$tmp/kept" --rebuild -j 2 "$docs" 2>"$tmp/err"

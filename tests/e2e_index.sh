@@ -305,13 +305,16 @@ generate "$jdir/many" 300
 find "$jdir" -type f -exec touch -d '2020-01-02 03:04:05' {} + # no racy modification times
 chmod 000 "$jdir/bad/unreadable.txt"
 # An update uses --jobs threads for one writer; a rebuild, as many writers at once, each
-# on its own run of files (merged in order at the end). The directory is named twice:
-# each file is indexed once.
-for run in "0 update" "1 update" "3 update" "0 rebuild" "1 rebuild" "2 rebuild" "3 rebuild"; do
+# on its own run of files (merged in order at the end), or with one writer, parts in turn
+# (a new one every 20 KB here: about 15). The directory is named twice: each file is
+# indexed once.
+for run in "0 update" "1 update" "3 update" "0 rebuild" "1 rebuild" "2 rebuild" "3 rebuild" \
+    "0 parts" "1 parts"; do
     set -- $run
     rm -rf "$tmp/jdb"
     mode=""
     [ $2 = rebuild ] && mode=--rebuild
+    [ $2 = parts ] && mode="--rebuild --part-size 0.02"
     "$INDEX_BIN" -i "$tmp/jdb" $mode --max-size 1 -v -j $1 "$jdir" "$jdir/many" \
         >/dev/null 2>"$tmp/jerr$1$2"
     echo "exit $?" >>"$tmp/jerr$1$2"
@@ -321,17 +324,19 @@ for run in "0 update" "1 update" "3 update" "0 rebuild" "1 rebuild" "2 rebuild" 
 done
 jdocs=$(doccount "$tmp/jdb")
 same=1
-for run in 1update 3update 0rebuild 1rebuild 2rebuild 3rebuild; do
+for run in 1update 3update 0rebuild 1rebuild 2rebuild 3rebuild 0parts 1parts; do
     cmp -s "$tmp/jdump0update" "$tmp/jdump$run" || same=0
 done
 [ "$jdocs" = 313 ] && [ $same = 1 ] && [ "$(wc -l <"$tmp/jdump0update")" -gt 10000 ] &&
-    ok "--jobs 0, 1, 2, 3, update or rebuild: the same index (every term, document, value, text)" ||
+    ok "--jobs 0, 1, 2, 3, update, rebuild or rebuild in parts of 20 KB: the same index (every term, document, value, text)" ||
     not_ok "--jobs: same index" "$jdocs documents; $(diff "$tmp/jdump0update" "$tmp/jdump3rebuild" | head -n 5)"
 # Files are read ahead of their turn by the walk (a rebuild on the walking thread) or by
 # the workers (with --jobs 1 or more); an update without workers reads none ahead, and
 # all must say the same things in the same order.
 same=1
-for run in 1update 3update 0rebuild 1rebuild; do cmp -s "$tmp/jerr0update" "$tmp/jerr$run" || same=0; done
+for run in 1update 3update 0rebuild 1rebuild 0parts 1parts; do
+    cmp -s "$tmp/jerr0update" "$tmp/jerr$run" || same=0
+done
 for run in 2rebuild 3rebuild; do cmp -s "$tmp/jerr0rebuild" "$tmp/jerr$run" || same=0; done
 [ $same = 1 ] && grep -q ', skipped$' "$tmp/jerr0update" && grep -q '^exit 3$' "$tmp/jerr0update" &&
     [ "$(grep -c 'jobs/many/d05/doc00299.txt: added' "$tmp/jerr3rebuild")" = 1 ] &&
@@ -347,6 +352,14 @@ rm -rf "$tmp/jdb"
 "$INDEX_BIN" -i "$tmp/jdbx" -j x "$jdir" 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "^polidex-index: --jobs: 'x' is not a number from 0 to 64$" "$tmp/err" &&
     ok "--jobs x: usage error" || not_ok "--jobs x" "$(cat "$tmp/err")"
+bad=""
+for v in 0 -1 x 2MB nan 1e9; do
+    "$INDEX_BIN" -i "$tmp/jdbx" --rebuild --part-size "$v" "$jdir" 2>"$tmp/err"
+    [ $? -eq 2 ] && grep -q "^polidex-index: --part-size: '$v' is not a size in MB$" "$tmp/err" &&
+        [ ! -e "$tmp/jdbx" ] || bad="$bad $v"
+done
+[ -z "$bad" ] && ok "--part-size 0, -1, x, 2MB, nan, 1e9: usage errors, nothing written" ||
+    not_ok "--part-size usage errors" "$bad: $(cat "$tmp/err")"
 
 # ---- --status and --check ------------------------------------------------------------------
 "$INDEX_BIN" -i "$db" --status >"$tmp/out" 2>"$tmp/err"

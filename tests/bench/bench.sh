@@ -115,9 +115,10 @@ order() {
 
 P_DB=$W/db/polidex P1_DB=$W/db/polidex1 O_DB=$W/db/omindex C_DB=$W/db/ceiling R_DB=$W/recoll/xapiandb
 CP_DB=$W/db/ceiling_parts
-# The ceiling's second way writes as many parts as polidex-index's one writer does.
-PARTS=$(sed -n 's/^#define ONE_WRITER_PARTS \([0-9][0-9]*\).*/\1/p' indexer/polidex-index.c)
-[ -n "$PARTS" ] || die "cannot read ONE_WRITER_PARTS in indexer/polidex-index.c"
+# The ceiling's second way cuts its parts as polidex-index's one writer does (its default
+# --part-size).
+PART_BYTES=$(sed -n 's/^#define ONE_WRITER_PART_BYTES \([0-9][0-9]*\).*/\1/p' indexer/polidex-index.c)
+[ -n "$PART_BYTES" ] || die "cannot read ONE_WRITER_PART_BYTES in indexer/polidex-index.c"
 build_one() { # tool run
     case $1 in
     polidex) rm -rf "$P_DB"
@@ -132,7 +133,7 @@ build_one() { # tool run
     ceiling) rm -rf "$C_DB"
         timed build "$2" ceiling "$C_DB" "$W/bin/xapian_ceiling" "$W/terms.bin" "$C_DB" ;;
     ceiling_parts) rm -rf "$CP_DB" # in parts merged, as polidex-index's one writer writes
-        timed build "$2" ceiling_parts "$CP_DB" "$W/bin/xapian_ceiling" --parts "$PARTS" --bytes "$BYTES" \
+        timed build "$2" ceiling_parts "$CP_DB" "$W/bin/xapian_ceiling" --part-bytes "$PART_BYTES" \
             "$W/terms.bin" "$CP_DB" ;;
     esac
 }
@@ -254,7 +255,7 @@ OUT=${BENCH_OUT:-$OUT}
     cpw=$(med build ceiling_parts 4)
     cw=$(awk -v a=$cw -v b=$cpw 'BEGIN { print (b < a ? b : a) }')
     echo "| full build, wall s | $(fmt_s $pw) | $(fmt_s $ow) | $(fmt_s $rw) | $(fmt_s $cw) | $(ratio $pw $ow) | $(ratio $pw $rw) | $(ratio $pw $cw) |"
-    echo "| the ceiling's two ways, wall s: one database, synced / $PARTS parts merged | | | | $(fmt_s $(med build ceiling 4)) / $(fmt_s $cpw) | | | |"
+    echo "| the ceiling's two ways, wall s: one database, synced / parts of $((PART_BYTES / 1048576)) MB merged | | | | $(fmt_s $(med build ceiling 4)) / $(fmt_s $cpw) | | | |"
     echo "| full build, MB/s | $(mbs $pw) | $(mbs $ow) | $(mbs $rw) | $(mbs $cw) | $(ratio $(mbs $pw) $(mbs $ow)) | $(ratio $(mbs $pw) $(mbs $rw)) | $(ratio $(mbs $pw) $(mbs $cw)) |"
     pc=$(med build polidex 5) oc=$(med build omindex 5) rc=$(med build recoll 5) cc=$(med build ceiling 5)
     echo "| full build, CPU s (user+sys) | $pc | $oc | $rc | $cc | $(ratio $pc $oc) | $(ratio $pc $rc) | $(ratio $pc $cc) |"
@@ -316,9 +317,11 @@ OUT=${BENCH_OUT:-$OUT}
     echo "                                             #   every 1 MB of source or 2000 documents,"
     echo "                                             #   unsynced (DB_DANGEROUS, DB_NO_SYNC), then"
     echo "                                             #   every file synced once at the end"
-    echo "xapian_ceiling --parts $PARTS --bytes B terms.bin DB  # the same in $PARTS databases one"
-    echo "                                             #   after the other (a new one every"
-    echo "                                             #   B/$PARTS source bytes), merged by the compactor"
+    echo "xapian_ceiling --part-bytes $PART_BYTES terms.bin DB  # the same in databases one after"
+    echo "                                             #   the other (a new one after the document"
+    echo "                                             #   that brings a part's source bytes to"
+    echo "                                             #   $PART_BYTES, as polidex-index's default"
+    echo "                                             #   --part-size), merged by the compactor"
     echo "                                             #   (the faster of the two is the ceiling)"
     echo "polidex-search -i DB -n 10 --color never 'QUERY'             # per query"
     echo "quest -d DB -s french -o and -m 10 -p title:S -b year:Y -b file:F 'QUERY'"

@@ -16,11 +16,11 @@
 //       DB_NO_SYNC), whose files are synced once at the end: an index is not built
 //       until it is on disk, and polidex's rebuild syncs what its compactor writes.
 //       No indexer built on Xapian can beat this on one writer. Prints "docs seconds".
-//   xapian_ceiling --parts N --bytes TOTAL STREAM DBDIR
+//   xapian_ceiling --part-bytes BYTES STREAM DBDIR
 //                                             the same, written as polidex-index writes a
-//       rebuild with one writer: in N parts one after the other (part k + 1 starts after
-//       the document that brings the source bytes, TOTAL in all, past k + 1 N-ths), each
-//       its own database (DBDIR.part-K), then merged in order into DBDIR by Xapian's
+//       rebuild with one writer: in parts one after the other, a part ending with the
+//       document that brings its source bytes to BYTES (polidex-index's --part-size),
+//       each its own database (DBDIR.part-K), then merged in order into DBDIR by Xapian's
 //       compactor, which syncs what it writes. Smaller databases cost each commit less;
 //       the merge costs what polidex's compaction costs it anyway.
 //
@@ -220,21 +220,20 @@ static Xapian::WritableDatabase scratch(const std::string &path)
 int main(int argc, char **argv)
 {
     bool default_flush = false;
-    unsigned long parts = 1, total_bytes = 0;
+    unsigned long part_bytes = 0; // 0: one database
     if (argc > 1 && std::strcmp(argv[1], "--default-flush") == 0) {
         default_flush = true;
         argv++;
         argc--;
     }
-    if (argc > 4 && std::strcmp(argv[1], "--parts") == 0 && std::strcmp(argv[3], "--bytes") == 0) {
-        parts = std::strtoul(argv[2], nullptr, 10);
-        total_bytes = std::strtoul(argv[4], nullptr, 10);
-        if (parts < 1 || total_bytes < 1) {
-            std::cerr << "xapian_ceiling: --parts and --bytes take numbers above 0\n";
+    if (argc > 2 && std::strcmp(argv[1], "--part-bytes") == 0) {
+        part_bytes = std::strtoul(argv[2], nullptr, 10);
+        if (part_bytes < 1) {
+            std::cerr << "xapian_ceiling: --part-bytes takes a number above 0\n";
             return 2;
         }
-        argv += 4;
-        argc -= 4;
+        argv += 2;
+        argc -= 2;
     }
     if (argc == 4 && std::strcmp(argv[1], "--dump") == 0) {
         try {
@@ -249,7 +248,7 @@ int main(int argc, char **argv)
     }
     if (argc != 3) {
         std::cerr << "usage: xapian_ceiling --dump POLIDEX_DB STREAM | xapian_ceiling "
-                     "[--default-flush] [--parts N --bytes TOTAL] STREAM DBDIR\n";
+                     "[--default-flush] [--part-bytes BYTES] STREAM DBDIR\n";
         return 2;
     }
     try {
@@ -258,14 +257,22 @@ int main(int argc, char **argv)
         const std::string dest = argv[2];
         std::vector<std::string> names;
         auto part_name = [&](unsigned long k) { return dest + ".part-" + std::to_string(k); };
-        names.push_back(parts > 1 ? part_name(0) : dest);
+        names.push_back(part_bytes ? part_name(0) : dest);
         Xapian::WritableDatabase db = scratch(names.back());
         Xapian::Document doc;
         std::string term, value;
-        unsigned long docs = 0, batch_docs = 0, batch_bytes = 0, doc_bytes = 0, bytes_done = 0;
+        unsigned long docs = 0, batch_docs = 0, batch_bytes = 0, doc_bytes = 0, part_done = 0;
         for (int t = in.type(); t != EOF; t = in.type()) {
             switch (t) {
             case 'D':
+                // A new part begins with the document after the one that filled the last.
+                if (part_bytes && part_done >= part_bytes) {
+                    db.commit();
+                    db.close();
+                    names.push_back(part_name(names.size()));
+                    db = scratch(names.back());
+                    batch_docs = batch_bytes = part_done = 0;
+                }
                 doc.clear_terms();
                 doc.clear_values();
                 break;
@@ -294,16 +301,9 @@ int main(int argc, char **argv)
             case 'E':
                 db.add_document(doc);
                 docs++;
-                bytes_done += doc_bytes;
+                part_done += doc_bytes;
                 if (!default_flush && (++batch_docs >= BATCH_DOCS || batch_bytes >= BATCH_BYTES)) {
                     db.commit();
-                    batch_docs = batch_bytes = 0;
-                }
-                if (names.size() < parts && bytes_done >= total_bytes / parts * names.size()) {
-                    db.commit();
-                    db.close();
-                    names.push_back(part_name(names.size()));
-                    db = scratch(names.back());
                     batch_docs = batch_bytes = 0;
                 }
                 break;
@@ -313,7 +313,7 @@ int main(int argc, char **argv)
         }
         db.commit();
         db.close();
-        if (parts > 1) {
+        if (part_bytes) {
             Xapian::Database all;
             for (const std::string &name : names)
                 all.add_database(Xapian::Database(name));
