@@ -7,6 +7,8 @@
 
 #include "xs.h"
 
+#include "doc_arena.h"
+
 #include <xapian.h>
 
 #include <cstdio>
@@ -27,7 +29,10 @@ struct xs_wdb {
     std::string scratch;
 };
 
+// The document's terms are built in its arena (doc_arena.h), which must outlive them:
+// members are destroyed in reverse order.
 struct xs_doc {
+    xs::DocArena arena;
     Xapian::Document doc;
 };
 
@@ -455,7 +460,7 @@ extern "C" int xs_doc_new(struct xs_doc **out, struct xs_error *err)
     try {
         require(out != nullptr, "xs_doc_new: out is NULL");
         *out = nullptr;
-        *out = new xs_doc{Xapian::Document()};
+        *out = new xs_doc;
         return XS_OK;
     } catch (...) {
         return xs_translate(err);
@@ -474,6 +479,7 @@ extern "C" int xs_doc_clear(struct xs_doc *doc, struct xs_error *err)
         doc->doc.clear_terms();
         doc->doc.clear_values();
         doc->doc.set_data(std::string());
+        doc->arena.reset(); // nothing is left in it
         return XS_OK;
     } catch (...) {
         return xs_translate(err);
@@ -485,7 +491,9 @@ extern "C" int xs_doc_add_term(struct xs_doc *doc, const char *term, size_t len,
 {
     try {
         require(doc != nullptr, "xs_doc_add_term: doc is NULL");
-        doc->doc.add_term(term_in(term, len, "xs_doc_add_term: empty term"), wdf);
+        std::string t = term_in(term, len, "xs_doc_add_term: empty term");
+        xs::DocArena::Scope in_arena(doc->arena);
+        doc->doc.add_term(t, wdf);
         return XS_OK;
     } catch (...) {
         return xs_translate(err);
@@ -497,7 +505,9 @@ extern "C" int xs_doc_add_posting(struct xs_doc *doc, const char *term, size_t l
 {
     try {
         require(doc != nullptr, "xs_doc_add_posting: doc is NULL");
-        doc->doc.add_posting(term_in(term, len, "xs_doc_add_posting: empty term"), pos, 1);
+        std::string t = term_in(term, len, "xs_doc_add_posting: empty term");
+        xs::DocArena::Scope in_arena(doc->arena);
+        doc->doc.add_posting(t, pos, 1);
         return XS_OK;
     } catch (...) {
         return xs_translate(err);
@@ -509,7 +519,9 @@ extern "C" int xs_doc_add_boolean_term(struct xs_doc *doc, const char *term, siz
 {
     try {
         require(doc != nullptr, "xs_doc_add_boolean_term: doc is NULL");
-        doc->doc.add_boolean_term(term_in(term, len, "xs_doc_add_boolean_term: empty term"));
+        std::string t = term_in(term, len, "xs_doc_add_boolean_term: empty term");
+        xs::DocArena::Scope in_arena(doc->arena);
+        doc->doc.add_boolean_term(t);
         return XS_OK;
     } catch (...) {
         return xs_translate(err);
@@ -553,6 +565,7 @@ extern "C" int xs_wdb_replace(struct xs_wdb *db, const char *idterm, size_t len,
     try {
         require(db != nullptr && doc != nullptr, "xs_wdb_replace: NULL argument");
         std::string id = term_in(idterm, len, "xs_wdb_replace: empty id term");
+        doc->arena.prefetch(); // built on another thread, most likely
         // Without its id term the document could never be found again by the next
         // replace, and every re-index would add a duplicate.
         require(doc_has_term(doc->doc, id), "xs_wdb_replace: the document lacks its id term");
@@ -570,6 +583,7 @@ extern "C" int xs_wdb_add(struct xs_wdb *db, const struct xs_doc *doc, uint32_t 
 {
     try {
         require(db != nullptr && doc != nullptr, "xs_wdb_add: NULL argument");
+        doc->arena.prefetch(); // built on another thread, most likely
         Xapian::docid did = db->db.add_document(doc->doc);
         if (docid != nullptr)
             *docid = did;

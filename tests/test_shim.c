@@ -707,6 +707,90 @@ static void test_doc_clear_empties_document(void **state)
     xs_mset_free(ms);
 }
 
+/* Counts the terms a document's walk reports. */
+static int count_terms(void *ctx, const char *t, size_t len, uint32_t wdf)
+{
+    (void)t;
+    (void)len;
+    (void)wdf;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+static size_t doc_terms(struct xs_db *db, uint32_t docid)
+{
+    size_t n = 0;
+    assert_int_equal(xs_db_doc_terms(db, docid, "", 0, count_terms, &n, NULL), 0);
+    return n;
+}
+
+/* Documents are built in arenas of their own (shim/doc_arena.h), 1024 of them: more
+ * documents alive at once than that are built in ordinary memory, and every one is
+ * stored whole, with its positions; freed documents give their arenas back. */
+#define MANY_DOCS 1100
+static void test_doc_more_documents_than_arenas(void **state)
+{
+    struct fixture *f = *state;
+    for (int round = 0; round < 2; round++) {
+        struct xs_doc **docs = test_calloc(MANY_DOCS, sizeof *docs);
+        assert_non_null(docs);
+        for (int i = 0; i < MANY_DOCS; i++) {
+            char words[64];
+            snprintf(words, sizeof words, "debut unique%dx%d milieu fin%d", round, i, i % 7);
+            assert_int_equal(xs_doc_new(&docs[i], NULL), 0);
+            add_words(docs[i], words);
+        }
+        for (int i = 0; i < MANY_DOCS; i++) {
+            assert_int_equal(xs_wdb_add(f->wdb, docs[i], NULL, NULL), 0);
+            xs_doc_free(docs[i]);
+        }
+        test_free(docs);
+    }
+    assert_int_equal(xs_wdb_commit(f->wdb, NULL), 0);
+    assert_int_equal(xs_db_reopen(f->db, NULL), 0);
+    assert_doccount(f->db, CORPUS_SIZE + 2 * MANY_DOCS);
+    assert_int_equal(termfreq(f->db, "unique0x0"), 1);
+    assert_int_equal(termfreq(f->db, "unique1x1099"), 1);
+    assert_int_equal(termfreq(f->db, "milieu"), 2 * MANY_DOCS);
+    struct xs_search_opts o = opts_relevance();
+    o.count = 1;
+    struct xs_query *q = pair(XS_OP_PHRASE, "unique1x1099", "milieu", 0);
+    struct xs_mset *ms = search(f->db, q, &o);
+    xs_query_free(q);
+    assert_int_equal(xs_mset_size(ms), 1);
+    assert_int_equal(doc_terms(f->db, xs_mset_docid(ms, 0)), 4);
+    xs_mset_free(ms);
+}
+
+/* A document whose terms outgrow its arena (4 MB) goes on in ordinary memory; cleared,
+ * its arena is whole again for the next. */
+static void test_doc_outgrowing_its_arena(void **state)
+{
+    struct fixture *f = *state;
+    struct xs_doc *doc = NULL;
+    assert_int_equal(xs_doc_new(&doc, NULL), 0);
+    enum { BIG = 60000 }; /* each term about 150 bytes of nodes: 9 MB */
+    for (uint32_t i = 0; i < BIG; i++) {
+        char t[64];
+        int n = snprintf(t, sizeof t, "un-terme-assez-long-pour-ne-pas-tenir-%08u", (unsigned)i);
+        assert_int_equal(xs_doc_add_posting(doc, t, (size_t)n, i + 1, NULL), 0);
+    }
+    uint32_t big = 0, small = 0;
+    assert_int_equal(xs_wdb_add(f->wdb, doc, &big, NULL), 0);
+    assert_int_equal(xs_doc_clear(doc, NULL), 0);
+    add_words(doc, "apres le grand document");
+    assert_int_equal(xs_wdb_add(f->wdb, doc, &small, NULL), 0);
+    xs_doc_free(doc);
+    assert_int_equal(xs_wdb_commit(f->wdb, NULL), 0);
+    assert_int_equal(xs_db_reopen(f->db, NULL), 0);
+    assert_int_equal(doc_terms(f->db, big), BIG);
+    assert_int_equal(doc_terms(f->db, small), 4);
+    assert_int_equal(termfreq(f->db, "un-terme-assez-long-pour-ne-pas-tenir-00059999"), 1);
+    assert_int_equal(termfreq(f->db, "grand"), 1);
+    const uint32_t want[1] = {small};
+    assert_matches(f->db, pair(XS_OP_PHRASE, "grand", "document", 0), want, 1);
+}
+
 /* ---- queries --------------------------------------------------------------------- */
 
 static void test_query_term_matches_documents(void **state)
@@ -1304,6 +1388,9 @@ int main(void)
         cmocka_unit_test(test_free_functions_accept_null),
         cmocka_unit_test(test_doc_empty_term_is_invalid),
         cmocka_unit_test_setup_teardown(test_doc_clear_empties_document, setup_corpus, teardown),
+        cmocka_unit_test_setup_teardown(test_doc_more_documents_than_arenas, setup_corpus,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_doc_outgrowing_its_arena, setup_corpus, teardown),
         cmocka_unit_test_setup_teardown(test_query_term_matches_documents, setup_corpus, teardown),
         cmocka_unit_test(test_query_term_empty_is_invalid),
         cmocka_unit_test_setup_teardown(test_query_and_or_and_not, setup_corpus, teardown),
