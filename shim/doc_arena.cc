@@ -15,10 +15,11 @@ namespace
 
 // Slots, and the address space each one reserves. Documents in flight number the
 // pipeline's depth (64 per worker) and the jobs kept for reuse; beyond XS_ARENAS, or
-// past XS_ARENA_BYTES of terms (a document of several hundred KB), documents are built
-// in ordinary memory.
-const std::size_t XS_ARENAS = 1024;
-const std::size_t XS_ARENA_BYTES = std::size_t(4) << 20;
+// past XS_ARENA_BYTES of terms (a document of about 50 KB of text or more), documents
+// are built in ordinary memory. The reservation is kept small (512 MB) for the tools
+// that back all of it: valgrind's memcheck gives a process its size in memory.
+const std::size_t XS_ARENAS = 512;
+const std::size_t XS_ARENA_BYTES = std::size_t(1) << 20;
 // The last page of each slot is left inaccessible: a mistake in the arena's arithmetic
 // faults at once instead of writing into the next document's terms.
 const std::size_t GUARD = 4096;
@@ -26,9 +27,6 @@ const std::size_t XS_ARENA_USABLE = XS_ARENA_BYTES - GUARD;
 // Bytes of an arena kept resident between documents: a typical document's terms take
 // tens of KB; a long one's pages beyond this are given back when it is cleared.
 const std::size_t XS_ARENA_KEEP = std::size_t(256) << 10;
-// Bytes asked of the processor before a document is read: its terms, and for a long
-// document the first of them (the hardware's own prefetching takes over as Xapian goes).
-const std::size_t XS_ARENA_PREFETCH = std::size_t(1) << 20;
 const std::size_t CACHE_LINE = 64;
 const std::size_t ALIGN = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 
@@ -101,8 +99,7 @@ void DocArena::reset()
 
 void DocArena::prefetch() const
 {
-    std::size_t n = used_ < XS_ARENA_PREFETCH ? used_ : XS_ARENA_PREFETCH;
-    for (std::size_t at = 0; at < n; at += CACHE_LINE)
+    for (std::size_t at = 0; at < used_; at += CACHE_LINE)
         __builtin_prefetch(base_ + at);
 }
 

@@ -43,8 +43,8 @@ class DocArena
     // leave its arena's pages resident.
     void reset();
 
-    // Asks the processor for the memory allocated so far (up to XS_ARENA_PREFETCH
-    // bytes), without waiting for it: called by the thread about to read the document.
+    // Asks the processor for the memory allocated so far, without waiting for it:
+    // called by the thread about to read the document.
     void prefetch() const;
 
     // While a Scope is alive, operator new on this thread allocates from `arena` (when

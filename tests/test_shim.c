@@ -724,10 +724,10 @@ static size_t doc_terms(struct xs_db *db, uint32_t docid)
     return n;
 }
 
-/* Documents are built in arenas of their own (shim/doc_arena.h), 1024 of them: more
+/* Documents are built in arenas of their own (shim/doc_arena.h), 512 of them: more
  * documents alive at once than that are built in ordinary memory, and every one is
  * stored whole, with its positions; freed documents give their arenas back. */
-#define MANY_DOCS 1100
+#define MANY_DOCS 600
 static void test_doc_more_documents_than_arenas(void **state)
 {
     struct fixture *f = *state;
@@ -750,11 +750,11 @@ static void test_doc_more_documents_than_arenas(void **state)
     assert_int_equal(xs_db_reopen(f->db, NULL), 0);
     assert_doccount(f->db, CORPUS_SIZE + 2 * MANY_DOCS);
     assert_int_equal(termfreq(f->db, "unique0x0"), 1);
-    assert_int_equal(termfreq(f->db, "unique1x1099"), 1);
+    assert_int_equal(termfreq(f->db, "unique1x599"), 1);
     assert_int_equal(termfreq(f->db, "milieu"), 2 * MANY_DOCS);
     struct xs_search_opts o = opts_relevance();
     o.count = 1;
-    struct xs_query *q = pair(XS_OP_PHRASE, "unique1x1099", "milieu", 0);
+    struct xs_query *q = pair(XS_OP_PHRASE, "unique1x599", "milieu", 0);
     struct xs_mset *ms = search(f->db, q, &o);
     xs_query_free(q);
     assert_int_equal(xs_mset_size(ms), 1);
@@ -762,7 +762,7 @@ static void test_doc_more_documents_than_arenas(void **state)
     xs_mset_free(ms);
 }
 
-/* A document whose terms outgrow its arena (4 MB) goes on in ordinary memory; cleared,
+/* A document whose terms outgrow its arena (1 MB) goes on in ordinary memory; cleared,
  * its arena is whole again for the next. */
 static void test_doc_outgrowing_its_arena(void **state)
 {
