@@ -15,7 +15,7 @@ namespace
 
 // Slots, and the address space each one reserves. Documents in flight number the
 // pipeline's depth (64 per worker) and the jobs kept for reuse; beyond XS_ARENAS, or
-// past XS_ARENA_BYTES of terms (a document of about 50 KB of text or more), documents
+// past XS_ARENA_BYTES of terms (a document of tens of KB of text), documents
 // are built in ordinary memory. The reservation is kept small (512 MB) for the tools
 // that back all of it: valgrind's memcheck gives a process its size in memory.
 const std::size_t XS_ARENAS = 512;
