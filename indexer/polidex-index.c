@@ -956,12 +956,22 @@ static int batch_done(struct run *r, size_t bytes)
     return 0;
 }
 
-/* The path of part `k` (k > 0) of a rebuild with one writer. Returns 0, or -1 when too
+/* The path of part `k` of a rebuild by parts, beside `base`. Returns 0, or -1 when too
  * long. */
 static int part_path(char *buf, size_t size, const char *base, int k)
 {
     int n = snprintf(buf, size, "%s" PART_SUFFIX "%d", base, k);
     return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Creates the database of a part of a rebuild, as scratch, with the versions recorded.
+ * Returns 0, or -1 with `err` set (then *wdb may be open: the caller closes it). */
+static int open_part(const char *path, struct xs_wdb **wdb, struct xs_error *err)
+{
+    if (xs_wdb_open(path, XS_WDB_CREATE_SCRATCH, wdb, err) != 0 || write_versions(*wdb, err) != 0 ||
+        xs_wdb_commit(*wdb, err) != 0)
+        return -1;
+    return 0;
 }
 
 /* A rebuild with one writer: finishes the part being written (its last batch and its
@@ -988,8 +998,7 @@ static int next_part(struct run *r)
     }
     /* Counted before it is opened, so that a part half made is removed with the others. */
     r->nparts_written++;
-    if (xs_wdb_open(path, XS_WDB_CREATE_SCRATCH, &r->wdb, &err) != 0 ||
-        write_versions(r->wdb, &err) != 0 || xs_wdb_commit(r->wdb, &err) != 0) {
+    if (open_part(path, &r->wdb, &err) != 0) {
         msg("%s: cannot write a part of the rebuild: %s", r->name, err.message);
         return -1;
     }
@@ -1758,9 +1767,8 @@ static void print_summary(const struct run *r, int rc, uint32_t doccount)
         (unsigned long)doccount);
 }
 
-/* Stops the run's workers and frees its jobs: their analyzers and documents are most of
- * the memory a run holds. */
-static void run_free_workers(struct run *r)
+/* Stops the run's workers and frees its jobs and everything else the run holds. */
+static void run_free(struct run *r)
 {
     pdx_pipeline_free(r->pipe);
     r->pipe = NULL;
@@ -1770,11 +1778,6 @@ static void run_free_workers(struct run *r)
         xs_doc_free(j->doc);
         free(j);
     }
-}
-
-static void run_free(struct run *r)
-{
-    run_free_workers(r);
     xs_db_close(r->rdb);
     strset_free(&r->seen);
     known_free(&r->known);
@@ -2153,21 +2156,20 @@ static int compact_fresh(const char *dir, int nparts, const char *index)
     const char *why = NULL;
     char(*names)[4096] = nparts > 1 ? calloc((size_t)nparts - 1, sizeof *names) : NULL;
     const char **sources = calloc((size_t)nparts, sizeof *sources);
-    if (n < 0 || (size_t)n >= sizeof tmp) {
+    if (n < 0 || (size_t)n >= sizeof tmp)
         why = "path too long";
-    } else if (sources == NULL || (nparts > 1 && names == NULL)) {
+    else if (sources == NULL || (nparts > 1 && names == NULL))
         why = "out of memory";
-    } else {
+    else
         sources[0] = dir;
-        for (int k = 1; k < nparts && why == NULL; k++) {
-            if (part_path(names[k - 1], sizeof names[k - 1], dir, k) != 0)
-                why = "path too long";
-            sources[k] = names[k - 1];
-        }
+    for (int k = 1; k < nparts && why == NULL; k++) {
+        if (part_path(names[k - 1], sizeof names[k - 1], dir, k) != 0)
+            why = "path too long";
+        sources[k] = names[k - 1];
+    }
+    if (why == NULL) {
         remove_tree(tmp);
-        if (why != NULL)
-            ; /* said below */
-        else if (xs_compact(sources, (size_t)nparts, tmp, 0, &err) != 0)
+        if (xs_compact(sources, (size_t)nparts, tmp, 0, &err) != 0)
             why = err.message;
         /* Exchange, then drop the loose copy: at every moment `dir` holds a whole
          * database. */
@@ -2526,16 +2528,14 @@ static int rebuild_by_parts(struct run *sum, const char *target, unsigned nparts
                           .bytes_total = sum->bytes_total,
                           .started = sum->started};
         sources[k] = names[k];
-        int len = snprintf(names[k], sizeof names[k], "%s" PART_SUFFIX "%d", target, k);
-        if (len < 0 || (size_t)len >= sizeof names[k]) {
+        if (part_path(names[k], sizeof names[k], target, k) != 0) {
             msg("%s: index path too long", opt->index);
             rc = EXIT_USAGE;
         } else if (k > 0 && (r->out = open_memstream(&r->out_buf, &r->out_len)) == NULL) {
             r->out = stderr;
             msg("out of memory");
             rc = EXIT_INTERNAL;
-        } else if (xs_wdb_open(names[k], XS_WDB_CREATE_SCRATCH, &r->wdb, &err) != 0 ||
-                   write_versions(r->wdb, &err) != 0 || xs_wdb_commit(r->wdb, &err) != 0) {
+        } else if (open_part(names[k], &r->wdb, &err) != 0) {
             rc = open_error(names[k], &err);
         }
     }

@@ -169,13 +169,9 @@ void *operator new(std::size_t n, const std::nothrow_t &) noexcept
     }
 }
 
-void *operator new[](std::size_t n, const std::nothrow_t &) noexcept
+void *operator new[](std::size_t n, const std::nothrow_t &tag) noexcept
 {
-    try {
-        return ::operator new(n);
-    } catch (...) {
-        return nullptr;
-    }
+    return ::operator new(n, tag);
 }
 
 void operator delete(void *p) noexcept
